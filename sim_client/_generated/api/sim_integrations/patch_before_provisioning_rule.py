@@ -1,0 +1,224 @@
+# Generated from openapi/sim-integrations.beta.yaml by `make generate` - do not edit.
+# Change the fragment, generator-config.yaml or openapi/templates/ and regenerate.
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_response_dto import ErrorResponseDto
+from ...models.json_patch_operation import JsonPatchOperation
+from ...models.rate_limit_body import RateLimitBody
+from ...models.sim_integration import SimIntegration
+from ...models.unauthorized_body import UnauthorizedBody
+from ...types import Response
+
+
+def _get_kwargs(
+    id: str,
+    *,
+    body: list[JsonPatchOperation],
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "patch",
+        "url": "/sim-integrations/{id}/beforeProvisioningRule".format(
+            id=quote(str(id), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = []
+    for componentsschemas_json_patch_item_data in body:
+        componentsschemas_json_patch_item = (
+            componentsschemas_json_patch_item_data.to_dict()
+        )
+        _kwargs["json"].append(componentsschemas_json_patch_item)
+
+    headers["Content-Type"] = "application/json-patch+json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorResponseDto | RateLimitBody | SimIntegration | UnauthorizedBody | None:
+    if response.status_code == 200:
+        response_200 = SimIntegration.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorResponseDto.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = UnauthorizedBody.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorResponseDto.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorResponseDto.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 429:
+        response_429 = RateLimitBody.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = ErrorResponseDto.from_dict(response.json())
+
+        return response_500
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorResponseDto | RateLimitBody | SimIntegration | UnauthorizedBody]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: list[JsonPatchOperation],
+) -> Response[ErrorResponseDto | RateLimitBody | SimIntegration | UnauthorizedBody]:
+    """Change the before-provisioning rule of a SIM integration with a JSON Patch document.
+
+     Paths in the operations are relative to the rule object, e.g. `/id` or `/name`.
+
+    Args:
+        id (str):
+        body (list[JsonPatchOperation]): An RFC 6902 JSON Patch document.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponseDto | RateLimitBody | SimIntegration | UnauthorizedBody]
+    """
+
+    kwargs = _get_kwargs(
+        id=id,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: list[JsonPatchOperation],
+) -> ErrorResponseDto | RateLimitBody | SimIntegration | UnauthorizedBody | None:
+    """Change the before-provisioning rule of a SIM integration with a JSON Patch document.
+
+     Paths in the operations are relative to the rule object, e.g. `/id` or `/name`.
+
+    Args:
+        id (str):
+        body (list[JsonPatchOperation]): An RFC 6902 JSON Patch document.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponseDto | RateLimitBody | SimIntegration | UnauthorizedBody
+    """
+
+    return sync_detailed(
+        id=id,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: list[JsonPatchOperation],
+) -> Response[ErrorResponseDto | RateLimitBody | SimIntegration | UnauthorizedBody]:
+    """Change the before-provisioning rule of a SIM integration with a JSON Patch document.
+
+     Paths in the operations are relative to the rule object, e.g. `/id` or `/name`.
+
+    Args:
+        id (str):
+        body (list[JsonPatchOperation]): An RFC 6902 JSON Patch document.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponseDto | RateLimitBody | SimIntegration | UnauthorizedBody]
+    """
+
+    kwargs = _get_kwargs(
+        id=id,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: list[JsonPatchOperation],
+) -> ErrorResponseDto | RateLimitBody | SimIntegration | UnauthorizedBody | None:
+    """Change the before-provisioning rule of a SIM integration with a JSON Patch document.
+
+     Paths in the operations are relative to the rule object, e.g. `/id` or `/name`.
+
+    Args:
+        id (str):
+        body (list[JsonPatchOperation]): An RFC 6902 JSON Patch document.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponseDto | RateLimitBody | SimIntegration | UnauthorizedBody
+    """
+
+    return (
+        await asyncio_detailed(
+            id=id,
+            client=client,
+            body=body,
+        )
+    ).parsed

@@ -1,0 +1,11 @@
+# Generated from openapi/sim-integrations.beta.yaml by `make generate` - do not edit.
+# Change the fragment, generator-config.yaml or openapi/templates/ and regenerate.
+from enum import StrEnum
+
+
+class LocaleOrigin(StrEnum):
+    DEFAULT = "DEFAULT"
+    REQUEST = "REQUEST"
+
+    def __str__(self) -> str:
+        return str(self.value)
