@@ -79,7 +79,9 @@ def differences(expected: Path, actual: Path) -> list[str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--check", action="store_true", help="fail if the committed output is stale")
+    parser.add_argument(
+        "--check", action="store_true", help="fail if the committed output is stale"
+    )
     parser.add_argument("--target", type=Path, default=TARGET, help="the generated package folder")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:

@@ -1,0 +1,136 @@
+"""Checks of the caller's arguments, made before any request, and their conversion to models."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sim_client.models import JsonPatchOperation, SimIntegration, SimIntegrationDetails
+
+#: Fields the service assigns; never sent, whatever the caller passes.
+READ_ONLY_FIELDS = frozenset({"id", "created", "modified"})
+PATCH_OPS = frozenset({"add", "remove", "replace", "move", "copy", "test"})
+_OPS_WITH_VALUE = frozenset({"add", "replace", "test"})
+_OPS_WITH_FROM = frozenset({"move", "copy"})
+_POINTER = re.compile(r"(/([^~/]|~[01])*)*")
+_MAX_DEPTH = 64
+
+Details = SimIntegrationDetails | SimIntegration | Mapping[str, Any]
+Operation = JsonPatchOperation | Mapping[str, Any]
+
+
+def check_id(integration_id: object) -> str:
+    """An integration id: a non-empty string that cannot climb out of its path segment."""
+    if not isinstance(integration_id, str):
+        raise TypeError(f"integration id must be a str, not {type(integration_id).__name__}")
+    if not integration_id.strip() or integration_id in {".", ".."}:
+        raise ValueError("integration id must be a non-empty string other than '.' or '..'")
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in integration_id):
+        raise ValueError("integration id must not contain control characters")
+    return integration_id
+
+
+def check_name(name: object) -> str:
+    """An integration name: a non-blank string."""
+    if not isinstance(name, str):
+        raise TypeError(f"integration name must be a str, not {type(name).__name__}")
+    if not name.strip():
+        raise ValueError("integration name must be a non-blank string")
+    return name
+
+
+def details_body(details: Details) -> SimIntegrationDetails:
+    """The request model for ``details``, checked, without read-only fields."""
+    if isinstance(details, SimIntegrationDetails | SimIntegration):
+        try:
+            wire = details.to_dict()
+        except (AttributeError, TypeError, ValueError) as error:
+            raise ValueError(f"details hold a value of the wrong type: {error}") from None
+    elif isinstance(details, Mapping):
+        wire = dict(details)
+    else:
+        raise TypeError(
+            "details must be a SimIntegrationDetails, a SimIntegration or a mapping, "
+            f"not {type(details).__name__}"
+        )
+    for key in wire:
+        if not isinstance(key, str):
+            raise ValueError("details keys must be strings (the wire's camelCase field names)")
+    clean = {key: value for key, value in wire.items() if key not in READ_ONLY_FIELDS}
+    if "name" not in clean:
+        raise ValueError("details need a 'name'")
+    check_name(clean["name"])
+    _check_json(clean, "details")
+    try:
+        return SimIntegrationDetails.from_dict(clean)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise ValueError(f"details do not fit SimIntegrationDetails: {error}") from None
+
+
+def patch_body(operations: Sequence[Operation]) -> list[JsonPatchOperation]:
+    """The RFC 6902 operations as models, each checked; raises ValueError on the first bad one."""
+    if isinstance(operations, str | bytes | Mapping) or not isinstance(operations, Sequence):
+        raise TypeError("operations must be a list of JSON Patch operations")
+    if not operations:
+        raise ValueError("operations must not be empty")
+    return [_operation(item, index) for index, item in enumerate(operations)]
+
+
+def _operation(item: Operation, index: int) -> JsonPatchOperation:
+    where = f"operations[{index}]"
+    if isinstance(item, JsonPatchOperation):
+        try:
+            wire = item.to_dict()
+        except (AttributeError, TypeError, ValueError) as error:
+            raise ValueError(f"{where}: {error}") from None
+    elif isinstance(item, Mapping):
+        wire = dict(item)
+    else:
+        raise ValueError(f"{where} must be a JsonPatchOperation or a mapping")
+    op = wire.get("op")
+    if not isinstance(op, str) or op not in PATCH_OPS:
+        raise ValueError(f"{where}.op must be one of {', '.join(sorted(PATCH_OPS))}")
+    _check_pointer(wire.get("path"), f"{where}.path")
+    if op in _OPS_WITH_FROM:
+        _check_pointer(wire.get("from"), f"{where}.from")
+    if op in _OPS_WITH_VALUE:
+        if "value" not in wire:
+            raise ValueError(f"{where}: '{op}' needs a value")
+        value = wire["value"]
+        if value is None or isinstance(value, float):
+            raise ValueError(f"{where}.value must be a string, boolean, integer, object or array")
+    _check_json(wire, where)
+    try:
+        return JsonPatchOperation.from_dict(wire)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise ValueError(f"{where}: {error}") from None
+
+
+def _check_pointer(pointer: object, where: str) -> None:
+    if not isinstance(pointer, str) or not _POINTER.fullmatch(pointer):
+        raise ValueError(f"{where} must be a JSON Pointer such as '/description'")
+
+
+def _check_json(value: object, where: str, depth: int = 0) -> None:
+    """Raise ValueError unless ``value`` is plain JSON (str keys, finite numbers, bounded depth)."""
+    if depth > _MAX_DEPTH:
+        raise ValueError(f"{where} is nested too deeply")
+    if value is None or isinstance(value, str | bool | int):
+        return
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"{where} holds a number that JSON cannot carry")
+        return
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ValueError(f"{where} has a key that is not a string")
+            _check_json(item, where, depth + 1)
+        return
+    if isinstance(value, list | tuple):
+        for item in value:
+            _check_json(item, where, depth + 1)
+        return
+    raise ValueError(f"{where} holds a {type(value).__name__}, which is not JSON")

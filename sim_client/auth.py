@@ -1,0 +1,149 @@
+"""Bearer tokens as ``httpx.Auth`` flows: a static token, or OAuth2 client credentials.
+
+The client-credentials flow fetches a token on first use, caches it, fetches a new one shortly
+before ``expires_in`` runs out, and makes one token request however many calls wait for it at
+the same time. A 401 on a request made with a cached token drops that token, fetches a new one
+and replays the request once. The token request goes out through the same ``httpx.AsyncClient``
+as the request it serves (its transport, hooks and proxies apply).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncGenerator, Callable, Generator
+
+import httpx
+
+from sim_client.errors import AuthenticationError, describe_request, make_status_error
+
+__all__ = ["ClientCredentialsAuth", "StaticTokenAuth"]
+
+#: Refresh this long before expiry at most; a short-lived token is refreshed at 90 % of its life.
+REFRESH_MARGIN = 60.0
+#: Assumed lifetime when the token endpoint does not say.
+DEFAULT_EXPIRES_IN = 300.0
+
+
+class StaticTokenAuth(httpx.Auth):
+    """Sends a ready bearer token with every request."""
+
+    def __init__(self, token: str) -> None:
+        self._header = f"Bearer {token}"
+
+    def __repr__(self) -> str:
+        return "StaticTokenAuth(token=***)"
+
+    def sync_auth_flow(
+        self, request: httpx.Request
+    ) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = self._header
+        yield request
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        request.headers["Authorization"] = self._header
+        yield request
+
+
+class ClientCredentialsAuth(httpx.Auth):
+    """OAuth2 client credentials with a cached, single-flight, early-refreshed token."""
+
+    def __init__(
+        self,
+        token_url: str,
+        client_id: str,
+        client_secret: str,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._token_url = token_url
+        self._form = {
+            "grant_type": "client_credentials",
+            "client_id": client_id,
+            "client_secret": client_secret,
+        }
+        self._clock = clock
+        self._token: str | None = None
+        self._refresh_at = 0.0
+        self._lock = asyncio.Lock()
+        self.token_requests = 0
+        """How many token requests this flow has sent (for tests and metrics)."""
+
+    def __repr__(self) -> str:
+        return f"ClientCredentialsAuth(token_url={self._token_url!r}, client_secret=***)"
+
+    def sync_auth_flow(
+        self, request: httpx.Request
+    ) -> Generator[httpx.Request, httpx.Response, None]:
+        raise RuntimeError("ClientCredentialsAuth works with httpx.AsyncClient only")
+        yield request  # pragma: no cover - makes this a generator
+
+    def _cached(self) -> str | None:
+        if self._token is not None and self._clock() < self._refresh_at:
+            return self._token
+        return None
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        token = self._cached()
+        if token is None:
+            async with self._lock:
+                token = self._cached()
+                if token is None:
+                    token = self._store((yield self._token_request(request)))
+        request.headers["Authorization"] = f"Bearer {token}"
+        response = yield request
+        if response.status_code != 401:
+            return
+        async with self._lock:
+            if self._token == token:
+                self._token = None  # rejected: drop it so that every caller fetches anew
+            fresh = self._cached()
+            if fresh is None:
+                fresh = self._store((yield self._token_request(request)))
+        request.headers["Authorization"] = f"Bearer {fresh}"
+        yield request
+
+    def _token_request(self, served: httpx.Request) -> httpx.Request:
+        """The token request, with the timeout of the request it serves."""
+        self.token_requests += 1
+        return httpx.Request(
+            "POST",
+            self._token_url,
+            data=self._form,
+            headers={"Accept": "application/json"},
+            extensions={"timeout": served.extensions.get("timeout", {})},
+        )
+
+    def _store(self, response: httpx.Response) -> str:
+        """Cache the token from a token-endpoint answer, or raise AuthenticationError."""
+        if not response.is_success:
+            # Refused credentials are an AuthenticationError whatever the 4xx; 429 and 5xx keep
+            # their own classes so that the retry policy treats them as it does any answer.
+            refused = 400 <= response.status_code < 500 and response.status_code != 429
+            raise make_status_error(
+                response,
+                context="token request",
+                error_class=AuthenticationError if refused else None,
+            )
+        try:
+            payload = json.loads(response.content)
+            token = payload["access_token"]
+            expires_in = float(payload.get("expires_in", DEFAULT_EXPIRES_IN))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            token, expires_in = None, 0.0
+        if not isinstance(token, str) or not token or not expires_in > 0:
+            raise AuthenticationError(
+                f"token request: {describe_request(response.request)} -> {response.status_code}: "
+                "the answer carries no usable access_token/expires_in",
+                response=response,
+                body=None,
+            )
+        margin = min(REFRESH_MARGIN, expires_in * 0.1)
+        self._token = token
+        self._refresh_at = self._clock() + expires_in - margin
+        return token

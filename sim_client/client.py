@@ -1,0 +1,420 @@
+"""``SimClient``: the async facade over the generated SIM Integrations layer.
+
+Each operation checks its arguments, asks the generated endpoint module for the request
+(method, path with the id percent-encoded, body, content type), sends it through one
+``httpx.AsyncClient`` under the retry policy and the token flow, maps a non-2xx answer to a
+typed error and decodes a 2xx body into the generated model. The generated ``asyncio_detailed``
+functions are not used for sending: they decode error bodies eagerly and would raise a raw
+``JSONDecodeError`` on a non-JSON error page.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+import os
+import time
+from collections.abc import Callable, Mapping, Sequence
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+import httpx
+
+from sim_client import __version__
+from sim_client._arguments import (
+    Details,
+    Operation,
+    check_id,
+    check_name,
+    details_body,
+    patch_body,
+)
+from sim_client._generated.api.sim_integrations import (
+    create_sim_integration,
+    delete_sim_integration,
+    get_sim_integration,
+    get_sim_integrations,
+    patch_before_provisioning_rule,
+    patch_sim_attributes,
+    put_sim_integration,
+)
+from sim_client._retry import RetryPolicy
+from sim_client.auth import ClientCredentialsAuth, StaticTokenAuth
+from sim_client.errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    ClientClosedError,
+    ResponseDecodeError,
+    SimError,
+    describe_request,
+    make_status_error,
+)
+from sim_client.models import SimIntegration
+
+__all__ = ["DEFAULT_TIMEOUT", "SimClient"]
+
+logger = logging.getLogger("sim_client")
+
+#: The timeout when none is given: 30 s for each of connect, write, pool and read.
+DEFAULT_TIMEOUT = httpx.Timeout(30.0)
+_DECODE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError)
+T = TypeVar("T")
+
+
+class SimClient:
+    """Async client for ``/beta/sim-integrations`` of one Identity Security Cloud tenant.
+
+    Use it as ``async with SimClient(...) as sim:`` or call :meth:`aclose` when done. Give
+    exactly one credential source: ``token``, or ``client_id`` and ``client_secret``.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        token: str | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        token_url: str | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = 2,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        root = _check_url(base_url, "base_url").rstrip("/")
+        tenant_root = root.removesuffix("/beta")
+        self._api_root = tenant_root + "/beta"
+        self._auth = _make_auth(token, client_id, client_secret, token_url, tenant_root)
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+            raise ValueError("max_retries must be an integer >= 0")
+        self._timeout: httpx.Timeout | None = _check_timeout(timeout)
+        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
+            raise TypeError("http_client must be an httpx.AsyncClient")
+        self._owns_http = http_client is None
+        if http_client is None:
+            http_client = httpx.AsyncClient(
+                timeout=timeout,
+                headers={
+                    "User-Agent": f"sim-client/{__version__} python-httpx/{httpx.__version__}"
+                },
+            )
+        elif timeout is DEFAULT_TIMEOUT:
+            self._timeout = None  # keep the injected client's own timeout
+        self._http = http_client
+        self._retry = RetryPolicy(max_retries, logger=logger)
+        self._closed = False
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **options: Any) -> Self:
+        """A client from ``SAIL_BASE_URL`` and ``SAIL_CLIENT_ID`` + ``SAIL_CLIENT_SECRET`` or
+        ``SAIL_ACCESS_TOKEN``; ``options`` go to the constructor as they are."""
+        env = os.environ if environ is None else environ
+        base_url = env.get("SAIL_BASE_URL", "").strip()
+        if not base_url:
+            raise ValueError("SAIL_BASE_URL is not set")
+        client_id = env.get("SAIL_CLIENT_ID") or None
+        client_secret = env.get("SAIL_CLIENT_SECRET") or None
+        token = env.get("SAIL_ACCESS_TOKEN") or None
+        if token and (client_id or client_secret):
+            raise ValueError(
+                "set either SAIL_ACCESS_TOKEN or SAIL_CLIENT_ID and SAIL_CLIENT_SECRET, not both"
+            )
+        if not token and not (client_id and client_secret):
+            raise ValueError(
+                "set SAIL_CLIENT_ID and SAIL_CLIENT_SECRET (or SAIL_ACCESS_TOKEN) for credentials"
+            )
+        return cls(
+            base_url, token=token, client_id=client_id, client_secret=client_secret, **options
+        )
+
+    def __repr__(self) -> str:
+        kind = "client_credentials" if isinstance(self._auth, ClientCredentialsAuth) else "token"
+        state = ", closed" if self._closed else ""
+        return (
+            f"SimClient(base_url={self._api_root!r}, auth={kind}, "
+            f"max_retries={self._retry.max_retries}{state})"
+        )
+
+    @property
+    def base_url(self) -> str:
+        """The API root every path is appended to (ends in ``/beta``)."""
+        return self._api_root
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`aclose` has been called."""
+        return self._closed
+
+    async def __aenter__(self) -> Self:
+        self._ensure_open()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Refuse further calls and close the HTTP client if this client created it."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._owns_http:
+            await self._http.aclose()
+
+    # The seven operations.
+
+    async def list_integrations(self) -> list[SimIntegration]:
+        """Every SIM integration of the tenant."""
+        return await self._call(get_sim_integrations._get_kwargs(), _decode_list)
+
+    async def get_integration(self, integration_id: str) -> SimIntegration:
+        """The integration with this id; :class:`~sim_client.NotFoundError` if there is none."""
+        request = get_sim_integration._get_kwargs(id=check_id(integration_id))
+        return await self._call(request, _decode_one)
+
+    async def create_integration(self, details: Details) -> SimIntegration:
+        """Create an integration; read-only fields in ``details`` are not sent."""
+        request = create_sim_integration._get_kwargs(body=details_body(details))
+        return await self._call(request, _decode_one)
+
+    async def update_integration(self, integration_id: str, details: Details) -> SimIntegration:
+        """Replace the integration with ``details`` (a full replacement, not a merge)."""
+        request = put_sim_integration._get_kwargs(
+            id=check_id(integration_id), body=details_body(details)
+        )
+        return await self._call(request, _decode_one)
+
+    async def patch_integration(
+        self, integration_id: str, operations: Sequence[Operation]
+    ) -> SimIntegration:
+        """Apply RFC 6902 ``operations`` to the integration."""
+        request = patch_sim_attributes._get_kwargs(
+            id=check_id(integration_id), body=patch_body(operations)
+        )
+        return await self._call(request, _decode_one)
+
+    async def patch_before_provisioning_rule(
+        self, integration_id: str, operations: Sequence[Operation]
+    ) -> SimIntegration:
+        """Apply RFC 6902 ``operations`` to the integration's before-provisioning rule."""
+        request = patch_before_provisioning_rule._get_kwargs(
+            id=check_id(integration_id), body=patch_body(operations)
+        )
+        return await self._call(request, _decode_one)
+
+    async def delete_integration(self, integration_id: str) -> None:
+        """Delete the integration."""
+        request = delete_sim_integration._get_kwargs(id=check_id(integration_id))
+        await self._call(request, _decode_nothing)
+
+    # Conveniences.
+
+    async def find_integration(self, name: str) -> SimIntegration | None:
+        """The integration whose name is exactly ``name``, or None."""
+        check_name(name)
+        for integration in await self.list_integrations():
+            if integration.name == name:
+                return integration
+        return None
+
+    async def upsert_integration(self, details: Details) -> SimIntegration:
+        """Replace the integration named ``details``' name, or create it if there is none."""
+        body = details_body(details)
+        existing = await self.find_integration(body.name)
+        if existing is None:
+            return await self.create_integration(body)
+        return await self.update_integration(existing.id, body)
+
+    # Sending.
+
+    def _ensure_open(self) -> None:
+        if self._closed:
+            raise ClientClosedError("this SimClient is closed; create a new one")
+
+    async def _call(self, prepared: dict[str, Any], decode: Callable[[httpx.Response], T]) -> T:
+        """Send a request prepared by a generated ``_get_kwargs`` and decode its answer."""
+        self._ensure_open()
+        headers = {"Accept": "application/json", **prepared.get("headers", {})}
+        request = self._http.build_request(
+            prepared["method"].upper(),
+            self._api_root + prepared["url"],
+            json=prepared.get("json"),
+            headers=headers,
+            timeout=self._timeout if self._timeout is not None else httpx.USE_CLIENT_DEFAULT,
+        )
+        response = await self._retry.run(
+            request.method, describe_request(request), lambda attempt: self._send(request, attempt)
+        )
+        return decode(response)
+
+    async def _send(self, request: httpx.Request, attempt: int) -> httpx.Response:
+        """One attempt: the answer if it is 2xx, else the typed error for it."""
+        self._ensure_open()
+        started = time.perf_counter()
+        try:
+            response = await self._exchange(request)
+            if not response.is_success:
+                raise make_status_error(response)
+        except SimError as error:
+            self._log_attempt(request, attempt, started, error)
+            raise
+        self._log_attempt(request, attempt, started, response)
+        return response
+
+    async def _exchange(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request`` with the token flow; httpx failures become our connection errors."""
+        try:
+            return await self._http.send(request, auth=self._auth)
+        except httpx.TimeoutException as error:
+            raise APITimeoutError(
+                f"{describe_request(request)} timed out ({type(error).__name__})",
+                request=request,
+            ) from error
+        except httpx.HTTPError as error:
+            raise APIConnectionError(
+                f"{describe_request(request)} failed: {type(error).__name__}: {error}",
+                request=request,
+            ) from error
+        except RuntimeError as error:
+            if self._closed or self._http.is_closed:
+                raise ClientClosedError("the HTTP client was closed during the call") from error
+            raise
+
+    @staticmethod
+    def _log_attempt(
+        request: httpx.Request,
+        attempt: int,
+        started: float,
+        outcome: httpx.Response | SimError,
+    ) -> None:
+        """DEBUG: method, path, status (or error class), elapsed ms, attempt, tracking id."""
+        if not logger.isEnabledFor(logging.DEBUG):
+            return
+        if isinstance(outcome, httpx.Response):
+            result, tracking_id = str(outcome.status_code), None
+        elif isinstance(outcome, APIStatusError):
+            result, tracking_id = str(outcome.status_code), outcome.tracking_id
+        else:
+            result, tracking_id = type(outcome).__name__, None
+        logger.debug(
+            "%s -> %s in %.1f ms (attempt %d)%s",
+            describe_request(request),
+            result,
+            (time.perf_counter() - started) * 1000,
+            attempt,
+            f" tracking id {tracking_id}" if tracking_id else "",
+        )
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return json.loads(response.content)
+    except (ValueError, RecursionError) as error:
+        raise _decode_error(response, "the body is not JSON", error) from error
+
+
+def _decode_one(response: httpx.Response) -> SimIntegration:
+    data = _json(response)
+    try:
+        return SimIntegration.from_dict(data)
+    except _DECODE_ERRORS as error:
+        raise _decode_error(response, "the body is not a SimIntegration", error) from error
+
+
+def _decode_list(response: httpx.Response) -> list[SimIntegration]:
+    data = _json(response)
+    if not isinstance(data, list):
+        raise _decode_error(response, "the body is not a JSON array", None)
+    try:
+        return [SimIntegration.from_dict(item) for item in data]
+    except _DECODE_ERRORS as error:
+        raise _decode_error(response, "an item is not a SimIntegration", error) from error
+
+
+def _decode_nothing(response: httpx.Response) -> None:
+    return None
+
+
+def _decode_error(
+    response: httpx.Response, problem: str, error: BaseException | None
+) -> ResponseDecodeError:
+    detail = f" ({type(error).__name__}: {error})" if error is not None else ""
+    return ResponseDecodeError(
+        f"{describe_request(response.request)} -> {response.status_code}: {problem}{detail}",
+        response=response,
+    )
+
+
+def _check_url(url: object, what: str) -> str:
+    """``url`` if it is https, or http to a loopback host; ValueError otherwise."""
+    if not isinstance(url, str) or not url.strip():
+        raise ValueError(f"{what} must be a non-empty URL string")
+    try:
+        parsed = httpx.URL(url.strip())
+    except httpx.InvalidURL as error:
+        raise ValueError(f"{what} is not a valid URL: {error}") from None
+    if not parsed.host:
+        raise ValueError(f"{what} must be an absolute URL with a host")
+    if parsed.query or parsed.fragment:
+        raise ValueError(f"{what} must not carry a query or fragment")
+    if parsed.scheme == "https" or (parsed.scheme == "http" and _is_loopback(parsed.host)):
+        return str(parsed)
+    raise ValueError(f"{what} must use https (plain http is allowed for loopback hosts only)")
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_timeout(timeout: object) -> httpx.Timeout:
+    if isinstance(timeout, httpx.Timeout):
+        return timeout
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
+        raise ValueError("timeout must be a positive number of seconds or an httpx.Timeout")
+    return httpx.Timeout(float(timeout))
+
+
+def _make_auth(
+    token: str | None,
+    client_id: str | None,
+    client_secret: str | None,
+    token_url: str | None,
+    tenant_root: str,
+) -> httpx.Auth:
+    """The token flow for exactly one credential source."""
+    has_pair = client_id is not None or client_secret is not None
+    if token is not None and has_pair:
+        raise ValueError("give either token or client_id and client_secret, not both")
+    if token is not None:
+        if token_url is not None:
+            raise ValueError("token_url goes with client_id and client_secret, not with token")
+        return StaticTokenAuth(_check_secret(token, "token"))
+    if not has_pair:
+        raise ValueError("credentials are missing: give token, or client_id and client_secret")
+    if client_id is None or client_secret is None:
+        raise ValueError("client_id and client_secret go together: give both")
+    url = _check_url(token_url, "token_url") if token_url is not None else None
+    return ClientCredentialsAuth(
+        url or f"{tenant_root}/oauth/token",
+        _check_secret(client_id, "client_id"),
+        _check_secret(client_secret, "client_secret"),
+    )
+
+
+def _check_secret(value: object, what: str) -> str:
+    """A credential: a non-empty string of visible ASCII (it travels in a header or form)."""
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a str")
+    if not value or not all("!" <= char <= "~" for char in value):
+        raise ValueError(f"{what} must be a non-empty string of visible ASCII characters")
+    return value

@@ -1,0 +1,158 @@
+"""The status -> error table, error bodies in their three shapes, decode and transport failures."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from sim_client import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ResponseDecodeError,
+    ServerError,
+    SimError,
+)
+from tests.mock_api import MockAPI, integration, json_response
+
+ERROR_DTO = {
+    "detailCode": "404 Not found",
+    "trackingId": "b21b1f7ce4da4d639f2c62a57171b427",
+    "messages": [
+        {"locale": "en-US", "localeOrigin": "DEFAULT", "text": "The server did not find it."},
+        {"locale": None, "localeOrigin": None, "text": "Second message."},
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("status", "error_class"),
+    [
+        (400, BadRequestError),
+        (401, AuthenticationError),
+        (403, PermissionDeniedError),
+        (404, NotFoundError),
+        (409, ConflictError),
+        (429, RateLimitError),
+        (500, ServerError),
+        (502, ServerError),
+        (418, APIStatusError),
+    ],
+)
+async def test_each_status_raises_its_class_with_the_body_fields(
+    status: int, error_class: type[APIStatusError]
+) -> None:
+    api = MockAPI(json_response(status, ERROR_DTO))
+    with pytest.raises(error_class) as raised:
+        await api.client(max_retries=0).get_integration("abc")
+    error = raised.value
+    assert type(error) is error_class
+    assert error.status_code == status
+    assert error.tracking_id == "b21b1f7ce4da4d639f2c62a57171b427"
+    assert error.detail_code == "404 Not found"
+    assert error.messages == ["The server did not find it.", "Second message."]
+    assert error.body == ERROR_DTO
+    assert error.method == "GET"
+    assert error.url == "https://acme.api.identitynow.com/beta/sim-integrations/abc"
+    assert error.response.status_code == status
+    assert str(status) in str(error) and "b21b1f7ce4da4d639f2c62a57171b427" in str(error)
+    assert "GET /beta/sim-integrations/abc" in str(error)
+
+
+async def test_the_401_shape_fills_messages() -> None:
+    api = MockAPI(json_response(401, {"error": "JWT validation failed: JWT is expired"}))
+    with pytest.raises(AuthenticationError) as raised:
+        await api.client().list_integrations()
+    assert raised.value.messages == ["JWT validation failed: JWT is expired"]
+    assert raised.value.tracking_id is None
+
+
+async def test_the_429_shape_fills_messages_and_retry_after() -> None:
+    api = MockAPI(json_response(429, {"message": " Rate Limit Exceeded "}, {"Retry-After": "7"}))
+    with pytest.raises(RateLimitError) as raised:
+        await api.client(max_retries=0).list_integrations()
+    assert raised.value.messages == ["Rate Limit Exceeded"]
+    assert raised.value.retry_after == 7.0
+
+
+@pytest.mark.parametrize(
+    "body", [b"<html>Bad Gateway</html>", b"", b"\xff\xfe not utf-8", b"[1, 2"]
+)
+async def test_a_non_json_error_body_is_kept_as_text(body: bytes) -> None:
+    api = MockAPI(httpx.Response(502, content=body))
+    with pytest.raises(ServerError) as raised:
+        await api.client(max_retries=0).list_integrations()
+    assert raised.value.messages == []
+    assert raised.value.body == (httpx.Response(502, content=body).text if body else None)
+
+
+async def test_an_error_body_of_an_unexpected_json_shape_is_kept() -> None:
+    api = MockAPI(json_response(400, ["not", "an", "object"]))
+    with pytest.raises(BadRequestError) as raised:
+        await api.client().list_integrations()
+    assert raised.value.body == ["not", "an", "object"]
+    assert raised.value.messages == []
+
+
+@pytest.mark.parametrize(
+    ("content", "method"),
+    [
+        (b"not json at all", "get"),
+        (b'{"id": "abc", "name": "trunc', "get"),
+        (b'{"name": "no id", "description": "", "type": "t", "attributes": {}}', "get"),
+        (b'{"id": 12, "name": "n", "description": "", "type": "t", "attributes": {}}', "get"),
+        (b'"a string"', "get"),
+        (b"null", "get"),
+        (b'{"id": "abc"}', "list"),
+        (b"[1, 2, 3]", "list"),
+        (b"[{}]", "list"),
+    ],
+)
+async def test_a_2xx_body_that_does_not_fit_raises_response_decode_error(
+    content: bytes, method: str
+) -> None:
+    api = MockAPI(httpx.Response(200, content=content))
+    sim = api.client()
+    with pytest.raises(ResponseDecodeError) as raised:
+        if method == "get":
+            await sim.get_integration("abc")
+        else:
+            await sim.list_integrations()
+    assert raised.value.status_code == 200
+    assert raised.value.body == content.decode()
+    assert isinstance(raised.value, SimError)
+
+
+async def test_decode_errors_do_not_echo_the_body() -> None:
+    api = MockAPI(json_response(200, integration(id=None)))
+    with pytest.raises(ResponseDecodeError) as raised:
+        await api.client().get_integration("abc")
+    assert "sn-password" not in str(raised.value)
+    assert "sn-password" in raised.value.body
+
+
+@pytest.mark.parametrize(
+    ("failure", "error_class"),
+    [
+        (httpx.ConnectError("refused"), APIConnectionError),
+        (httpx.ReadError("reset by peer"), APIConnectionError),
+        (httpx.RemoteProtocolError("server disconnected"), APIConnectionError),
+        (httpx.ReadTimeout("slow"), APITimeoutError),
+        (httpx.ConnectTimeout("slow"), APITimeoutError),
+    ],
+)
+async def test_transport_failures_raise_connection_errors_with_the_cause(
+    failure: Exception, error_class: type[APIConnectionError]
+) -> None:
+    api = MockAPI(failure)
+    with pytest.raises(error_class) as raised:
+        await api.client(max_retries=0).create_integration({"name": "n"})
+    assert raised.value.__cause__ is failure
+    assert raised.value.request is not None
+    assert "POST /beta/sim-integrations" in str(raised.value)

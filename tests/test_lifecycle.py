@@ -1,0 +1,120 @@
+"""Construction, from_env, async with / aclose, the injected http_client and timeouts."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from sim_client import DEFAULT_TIMEOUT, ClientClosedError, SimClient, SimError
+from tests.mock_api import BASE_URL, CLIENT_ID, CLIENT_SECRET, TOKEN, MockAPI, json_response
+
+
+async def test_async_with_closes_and_a_closed_client_refuses_calls() -> None:
+    api = MockAPI(json_response(200, []))
+    async with api.client() as sim:
+        assert await sim.list_integrations() == []
+    assert sim.closed
+    with pytest.raises(ClientClosedError, match="closed") as raised:
+        await sim.list_integrations()
+    assert isinstance(raised.value, SimError) and isinstance(raised.value, RuntimeError)
+    assert len(api.requests) == 1
+    await sim.aclose()  # closing twice is fine
+
+
+async def test_an_own_http_client_is_closed_and_has_a_finite_default_timeout() -> None:
+    sim = SimClient(BASE_URL, token=TOKEN)
+    own = sim._http
+    assert own.timeout == httpx.Timeout(30.0)
+    assert own.headers["User-Agent"].startswith("sim-client/")
+    await sim.aclose()
+    assert own.is_closed
+
+
+async def test_an_injected_http_client_is_used_kept_open_and_keeps_its_settings() -> None:
+    api = MockAPI(json_response(200, []))
+    seen: list[str] = []
+
+    async def hook(request: httpx.Request) -> None:
+        seen.append(request.url.path)
+
+    http = httpx.AsyncClient(
+        transport=api.transport,
+        headers={"X-Team": "identity"},
+        event_hooks={"request": [hook]},
+        timeout=httpx.Timeout(7.0),
+    )
+    async with SimClient(
+        BASE_URL, client_id=CLIENT_ID, client_secret=CLIENT_SECRET, http_client=http
+    ) as sim:
+        await sim.list_integrations()
+    assert not http.is_closed
+    assert seen == ["/oauth/token", "/beta/sim-integrations"]
+    call = api.api_requests[0]
+    assert call.headers["X-Team"] == "identity"
+    assert call.headers["Accept"] == "application/json"
+    await http.get(f"{BASE_URL}/still-usable")
+    await http.aclose()
+
+
+async def test_an_explicit_timeout_applies_to_every_request() -> None:
+    timeouts: list[object] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        timeouts.append(request.extensions["timeout"])
+        return json_response(200, [])
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(handler), timeout=99.0)
+    await SimClient(BASE_URL, token=TOKEN, timeout=5.0, http_client=http).list_integrations()
+    await SimClient(BASE_URL, token=TOKEN, http_client=http).list_integrations()
+    assert timeouts[0] == {"connect": 5.0, "read": 5.0, "write": 5.0, "pool": 5.0}
+    assert timeouts[1] == {"connect": 99.0, "read": 99.0, "write": 99.0, "pool": 99.0}
+    assert httpx.Timeout(30.0) == DEFAULT_TIMEOUT
+
+
+def test_repr_names_the_tenant_but_no_credentials() -> None:
+    sim = SimClient(BASE_URL, client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
+    text = repr(sim) + str(sim) + repr(sim._auth)
+    assert "acme.api.identitynow.com/beta" in text and "client_credentials" in text
+    assert CLIENT_SECRET not in text
+    static = SimClient(BASE_URL, token=TOKEN)
+    assert TOKEN not in repr(static) + str(static) + repr(static._auth)
+
+
+def test_from_env_with_client_credentials() -> None:
+    sim = SimClient.from_env(
+        {
+            "SAIL_BASE_URL": BASE_URL,
+            "SAIL_CLIENT_ID": CLIENT_ID,
+            "SAIL_CLIENT_SECRET": CLIENT_SECRET,
+        },
+        max_retries=5,
+    )
+    assert sim.base_url == f"{BASE_URL}/beta"
+    assert "client_credentials" in repr(sim) and "max_retries=5" in repr(sim)
+
+
+def test_from_env_with_an_access_token_reads_os_environ(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SAIL_BASE_URL", BASE_URL)
+    monkeypatch.setenv("SAIL_ACCESS_TOKEN", TOKEN)
+    monkeypatch.delenv("SAIL_CLIENT_ID", raising=False)
+    monkeypatch.delenv("SAIL_CLIENT_SECRET", raising=False)
+    assert "auth=token" in repr(SimClient.from_env())
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({}, "SAIL_BASE_URL"),
+        ({"SAIL_BASE_URL": BASE_URL}, "SAIL_CLIENT_ID"),
+        ({"SAIL_BASE_URL": BASE_URL, "SAIL_CLIENT_ID": CLIENT_ID}, "SAIL_CLIENT_SECRET"),
+        (
+            {"SAIL_BASE_URL": BASE_URL, "SAIL_ACCESS_TOKEN": TOKEN, "SAIL_CLIENT_ID": CLIENT_ID},
+            "not both",
+        ),
+        ({"SAIL_BASE_URL": "http://acme.example", "SAIL_ACCESS_TOKEN": TOKEN}, "https"),
+    ],
+)
+def test_from_env_explains_what_is_missing(environ: dict[str, str], message: str) -> None:
+    with pytest.raises(ValueError, match=message) as raised:
+        SimClient.from_env(environ)
+    assert TOKEN not in str(raised.value)

@@ -1,0 +1,223 @@
+"""Retry-After handling, which failures are retried for which method, and the back-off."""
+
+from __future__ import annotations
+
+import logging
+import random
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
+import httpx
+import pytest
+
+from sim_client import (
+    APIConnectionError,
+    APITimeoutError,
+    RateLimitError,
+    ServerError,
+    SimClient,
+    _retry,
+)
+from sim_client._retry import BACKOFF_MAX, RetryPolicy
+from sim_client.errors import parse_retry_after
+from tests.mock_api import MockAPI, json_response
+
+NOW = datetime(2026, 11, 27, 12, 0, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Replaces the wait between attempts with a recorder."""
+    recorded: list[float] = []
+
+    async def record(seconds: float) -> None:
+        recorded.append(seconds)
+
+    monkeypatch.setattr(_retry, "sleep", record)
+    return recorded
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("3", 3.0),
+        ("0", 0.0),
+        ("1.5", 1.5),
+        (" 2 ", 2.0),
+        (format_datetime(NOW + timedelta(seconds=30), usegmt=True), 30.0),
+        (format_datetime(NOW - timedelta(seconds=30), usegmt=True), 0.0),
+        (None, None),
+        ("", None),
+        ("soon", None),
+        ("-1", None),
+        ("nan", None),
+        ("inf", None),
+        ("Mon, 99 Foo 2026 99:99:99 GMT", None),
+    ],
+)
+def test_parse_retry_after(value: str | None, expected: float | None) -> None:
+    assert parse_retry_after(value, now=NOW.timestamp()) == expected
+
+
+def rate_limited(retry_after: str | None) -> httpx.Response:
+    headers = {"Retry-After": retry_after} if retry_after is not None else {}
+    return json_response(429, {"message": "Rate Limit Exceeded"}, headers)
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "expected_sleep"),
+    [("2", 2.0), ("0.25", 0.25), ("60", 60.0), (None, "backoff"), ("garbage", "backoff")],
+)
+@pytest.mark.parametrize("method", ["GET", "POST", "PUT", "PATCH", "DELETE"])
+async def test_429_is_retried_for_every_method_waiting_retry_after(
+    sleeps: list[float], method: str, retry_after: str | None, expected_sleep: float | str
+) -> None:
+    api = MockAPI()
+    api.answer(rate_limited(retry_after))
+    if method == "DELETE":
+        api.default = httpx.Response(204)
+    sim = api.client()
+    await call(sim, method)
+    assert len(api.requests) == 2
+    (waited,) = sleeps
+    if expected_sleep == "backoff":
+        assert 0.375 <= waited <= 0.5
+    else:
+        assert waited == expected_sleep
+
+
+async def test_429_with_an_http_date_waits_until_then(sleeps: list[float]) -> None:
+    later = datetime.now(UTC) + timedelta(seconds=20)
+    api = MockAPI()
+    api.answer(rate_limited(format_datetime(later, usegmt=True)))
+    await api.client().get_integration("abc")
+    (waited,) = sleeps
+    assert 15.0 <= waited <= 20.0
+
+
+async def test_a_retry_after_above_the_cap_raises_at_once(sleeps: list[float]) -> None:
+    api = MockAPI()
+    api.answer(rate_limited("61"))
+    with pytest.raises(RateLimitError) as raised:
+        await api.client().get_integration("abc")
+    assert raised.value.retry_after == 61.0
+    assert len(api.requests) == 1 and sleeps == []
+
+
+async def test_429_retries_stop_after_max_retries(sleeps: list[float]) -> None:
+    api = MockAPI(rate_limited("1"))
+    with pytest.raises(RateLimitError):
+        await api.client(max_retries=3).create_integration({"name": "n"})
+    assert len(api.requests) == 4
+    assert sleeps == [1.0, 1.0, 1.0]
+
+
+@pytest.mark.parametrize("status", [502, 503, 504])
+@pytest.mark.parametrize(
+    ("method", "attempts"),
+    [("GET", 3), ("PUT", 3), ("DELETE", 3), ("POST", 1), ("PATCH", 1)],
+)
+async def test_gateway_errors_are_retried_only_for_idempotent_methods(
+    sleeps: list[float], status: int, method: str, attempts: int
+) -> None:
+    api = MockAPI(json_response(status, {"detailCode": "unavailable"}))
+    with pytest.raises(ServerError):
+        await call(api.client(), method)
+    assert len(api.requests) == attempts
+    assert len(sleeps) == attempts - 1
+
+
+async def test_500_is_not_retried(sleeps: list[float]) -> None:
+    api = MockAPI(json_response(500, {"detailCode": "500.0 Internal Fault"}))
+    with pytest.raises(ServerError):
+        await api.client().get_integration("abc")
+    assert len(api.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("failure", "error_class"),
+    [
+        (httpx.ReadTimeout("slow"), APITimeoutError),
+        (httpx.RemoteProtocolError("dropped"), APIConnectionError),
+        (httpx.ReadError("reset"), APIConnectionError),
+    ],
+)
+@pytest.mark.parametrize(
+    ("method", "attempts"),
+    [("GET", 3), ("PUT", 3), ("DELETE", 3), ("POST", 1), ("PATCH", 1)],
+)
+async def test_broken_exchanges_are_retried_only_for_idempotent_methods(
+    sleeps: list[float],
+    failure: Exception,
+    error_class: type[APIConnectionError],
+    method: str,
+    attempts: int,
+) -> None:
+    api = MockAPI(failure)
+    with pytest.raises(error_class):
+        await call(api.client(), method)
+    assert len(api.requests) == attempts
+
+
+@pytest.mark.parametrize("failure", [httpx.ConnectError("refused"), httpx.ConnectTimeout("t")])
+@pytest.mark.parametrize("method", ["GET", "POST", "PATCH"])
+async def test_connections_that_never_opened_are_retried_for_every_method(
+    sleeps: list[float], failure: Exception, method: str
+) -> None:
+    api = MockAPI()
+    api.answer(failure)
+    await call(api.client(), method)
+    assert len(api.requests) == 2 and len(sleeps) == 1
+
+
+async def test_max_retries_zero_turns_retries_off(sleeps: list[float]) -> None:
+    api = MockAPI(json_response(503, {}))
+    with pytest.raises(ServerError):
+        await api.client(max_retries=0).get_integration("abc")
+    assert len(api.requests) == 1 and sleeps == []
+
+
+async def test_backoff_is_exponential_capped_and_jittered(sleeps: list[float]) -> None:
+    api = MockAPI(json_response(503, {}))
+    with pytest.raises(ServerError):
+        await api.client(max_retries=7).get_integration("abc")
+    assert len(sleeps) == 7
+    for attempt, waited in enumerate(sleeps, start=1):
+        ceiling = min(BACKOFF_MAX, 0.5 * 2 ** (attempt - 1))
+        assert 0.75 * ceiling <= waited <= ceiling
+    assert max(sleeps) <= BACKOFF_MAX
+    assert len(set(sleeps)) > 1
+
+
+def test_jitter_differs_between_draws() -> None:
+    policy = RetryPolicy(2, logger=logging.getLogger("test"), rng=random.Random(7))
+    error = ServerError.__new__(ServerError)
+    draws = {policy.delay(error, 3) for _ in range(20)}
+    assert len(draws) > 10 and all(1.5 <= d <= 2.0 for d in draws)
+
+
+async def test_a_scheduled_retry_logs_a_warning(
+    sleeps: list[float], caplog: pytest.LogCaptureFixture
+) -> None:
+    api = MockAPI()
+    api.answer(rate_limited("2"))
+    with caplog.at_level(logging.WARNING, logger="sim_client"):
+        await api.client().get_integration("abc")
+    (record,) = [r for r in caplog.records if r.name == "sim_client"]
+    assert record.levelno == logging.WARNING
+    assert "GET /beta/sim-integrations/abc" in record.getMessage()
+    assert "429" in record.getMessage() and "2.00 s" in record.getMessage()
+
+
+async def call(sim: SimClient, method: str) -> None:
+    """One call of ``sim`` that uses ``method``."""
+    if method == "GET":
+        await sim.get_integration("abc")
+    elif method == "POST":
+        await sim.create_integration({"name": "n"})
+    elif method == "PUT":
+        await sim.update_integration("abc", {"name": "n"})
+    elif method == "PATCH":
+        await sim.patch_integration("abc", [{"op": "remove", "path": "/cluster"}])
+    else:
+        await sim.delete_integration("abc")
