@@ -94,7 +94,8 @@ class ClientCredentialsAuth(httpx.Auth):
             async with self._lock:
                 token = self._cached()
                 if token is None:
-                    token = self._store((yield self._token_request(request)))
+                    answer = yield self._token_request(request)
+                    token = await self._store(answer)
         request.headers["Authorization"] = f"Bearer {token}"
         response = yield request
         if response.status_code != 401:
@@ -104,7 +105,8 @@ class ClientCredentialsAuth(httpx.Auth):
                 self._token = None  # rejected: drop it so that every caller fetches anew
             fresh = self._cached()
             if fresh is None:
-                fresh = self._store((yield self._token_request(request)))
+                answer = yield self._token_request(request)
+                fresh = await self._store(answer)
         request.headers["Authorization"] = f"Bearer {fresh}"
         yield request
 
@@ -119,8 +121,9 @@ class ClientCredentialsAuth(httpx.Auth):
             extensions={"timeout": served.extensions.get("timeout", {})},
         )
 
-    def _store(self, response: httpx.Response) -> str:
+    async def _store(self, response: httpx.Response) -> str:
         """Cache the token from a token-endpoint answer, or raise AuthenticationError."""
+        await response.aread()
         if not response.is_success:
             # Refused credentials are an AuthenticationError whatever the 4xx; 429 and 5xx keep
             # their own classes so that the retry policy treats them as it does any answer.

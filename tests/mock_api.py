@@ -99,7 +99,9 @@ class MockAPI:
             raise chosen
         if callable(chosen) and not isinstance(chosen, httpx.Response):
             return chosen(request)
-        return httpx.Response(chosen.status_code, headers=chosen.headers, content=chosen.content)
+        # Unread, as a real transport answers: whoever needs the body must read it.
+        stream = httpx.ByteStream(chosen.content)
+        return httpx.Response(chosen.status_code, headers=chosen.headers, stream=stream)
 
     def client(self, **options: Any) -> SimClient:
         """A SimClient on this transport (a static token unless credentials are given)."""

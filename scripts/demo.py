@@ -1,0 +1,176 @@
+"""A realistic SimClient session against the fake service over real loopback HTTP.
+
+``python scripts/demo.py`` (or ``make demo``) starts :class:`FakeSimServer` on 127.0.0.1 and
+runs the session with client credentials. ``--live`` instead lists the integrations of the
+tenant named by ``SAIL_BASE_URL`` (credentials from ``SAIL_CLIENT_ID``/``SAIL_CLIENT_SECRET``
+or ``SAIL_ACCESS_TOKEN``), read-only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+import time
+from collections.abc import Sequence
+
+import httpx
+
+from sim_client import NotFoundError, SimClient, SimError, SimIntegration
+from sim_client.testing import FakeSimServer
+
+SOURCES = ("HR Active Directory", "Workday", "SAP ERP")
+
+
+def table(integrations: Sequence[SimIntegration]) -> str:
+    """A plain-text table of integrations: id, name, type, description, rule."""
+    rows = [("id", "name", "type", "description", "before-provisioning rule")]
+    for item in integrations:
+        rule = item.before_provisioning_rule
+        rule_name = getattr(rule, "name", None)
+        rows.append(
+            (
+                item.id[:8] + "…",
+                item.name,
+                item.type_,
+                item.description,
+                rule_name if isinstance(rule_name, str) else "-",
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+def step(text: str) -> None:
+    print(f"\n== {text}")
+
+
+async def fake_session() -> int:
+    fake = FakeSimServer(expires_in=600)
+    async with fake.serve() as base_url:
+        print(f"fake SIM Integrations service listening on {base_url}")
+        async with SimClient(
+            base_url,
+            client_id=fake.client_id,
+            client_secret=fake.client_secret,
+            http_client=httpx.AsyncClient(trust_env=False),
+        ) as sim:
+            step("create three integrations")
+            created = [
+                await sim.create_integration(
+                    {
+                        "name": f"ServiceNow - {source}",
+                        "description": f"Tickets for {source} provisioning",
+                        "type": "ServiceNowSDIM",
+                        "attributes": {"instance": "acme.service-now.com", "queue": source},
+                        "statusMap": {"closed_complete": "Committed", "closed_rejected": "Failed"},
+                    }
+                )
+                for source in SOURCES
+            ]
+            for item in created:
+                print(f"created {item.id}  {item.name}")
+
+            step("list them")
+            print(table(await sim.list_integrations()))
+
+            step("patch a description (JSON Patch, application/json-patch+json)")
+            first = await sim.patch_integration(
+                created[0].id,
+                [{"op": "replace", "path": "/description", "value": "HR AD, now with on-call"}],
+            )
+            print(f"{first.name}: {first.description!r}")
+
+            step("patch the before-provisioning rule")
+            ruled = await sim.patch_before_provisioning_rule(
+                created[1].id,
+                [
+                    {"op": "add", "path": "/type", "value": "RULE"},
+                    {"op": "add", "path": "/id", "value": "048eb3d55c5a4758bd07dccb87741c78"},
+                    {"op": "add", "path": "/name", "value": "Disable becomes Modify"},
+                ],
+            )
+            print(f"{ruled.name}: rule {getattr(ruled.before_provisioning_rule, 'name', None)!r}")
+
+            step("upsert by name (exists -> PUT)")
+            upserted = await sim.upsert_integration(
+                {
+                    "name": f"ServiceNow - {SOURCES[2]}",
+                    "description": "Replaced by upsert",
+                    "type": "ServiceNow",
+                }
+            )
+            print(f"{upserted.name}: type {upserted.type_}, {upserted.description!r}")
+
+            step("the service rate-limits the next call (429, Retry-After: 1)")
+            fake.fail(429, retry_after="1", method="GET", path="/beta/")
+            started = time.perf_counter()
+            listed = await sim.list_integrations()
+            print(
+                f"listed {len(listed)} integrations after "
+                f"{time.perf_counter() - started:.1f} s: the client waited and retried"
+            )
+
+            step("ask for an integration that does not exist")
+            try:
+                await sim.get_integration("00000000000000000000000000000000")
+            except NotFoundError as error:
+                print(
+                    f"{type(error).__name__}: status {error.status_code}, "
+                    f"tracking id {error.tracking_id}, messages {error.messages}"
+                )
+
+            step("the integrations before clean-up")
+            print(table(await sim.list_integrations()))
+
+            step("delete them all")
+            for item in await sim.list_integrations():
+                await sim.delete_integration(item.id)
+            remaining = await sim.list_integrations()
+            print(f"{len(remaining)} integrations left")
+
+        step("summary")
+        api_calls = [r for r in fake.requests if r.path.startswith("/beta/")]
+        by_status: dict[int | None, int] = {}
+        for record in api_calls:
+            by_status[record.status] = by_status.get(record.status, 0) + 1
+        print(
+            f"requests to the API: {len(api_calls)}  "
+            + "  ".join(
+                f"{status}: {count}"
+                for status, count in sorted(by_status.items(), key=lambda kv: kv[0] or 0)
+            )
+        )
+        print(f"token requests: {fake.token_requests}")
+    return 0 if not remaining else 1
+
+
+async def live_session() -> int:
+    async with SimClient.from_env() as sim:
+        print(f"tenant: {sim.base_url}")
+        print(table(await sim.list_integrations()))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--live", action="store_true", help="list the real tenant's integrations (read-only)"
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="   [%(levelname)s %(name)s] %(message)s")
+    try:
+        return asyncio.run(live_session() if args.live else fake_session())
+    except (SimError, ValueError) as error:
+        print(f"error: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
