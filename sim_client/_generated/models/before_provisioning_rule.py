@@ -13,6 +13,8 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="BeforeProvisioningRule")
 
+_KNOWN_KEYS = frozenset(("type", "id", "name"))
+
 
 @_attrs_define
 class BeforeProvisioningRule:
@@ -52,25 +54,49 @@ class BeforeProvisioningRule:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        _type_ = d.pop("type", UNSET)
-        type_: DtoType | Unset
-        if isinstance(_type_, Unset):
-            type_ = UNSET
-        else:
-            type_ = DtoType(_type_)
+        if not isinstance(src_dict, dict):
+            if not isinstance(src_dict, Mapping):
+                raise TypeError(
+                    f"BeforeProvisioningRule: expected dict, got {type(src_dict).__name__}"
+                )
+            src_dict = dict(src_dict)
+        _type_ = src_dict.get("type", UNSET)
+        type_: DtoType | Unset = UNSET
+        if _type_ is not UNSET:
+            if not isinstance(_type_, str):
+                raise TypeError(
+                    f"BeforeProvisioningRule.type: expected str, got {type(_type_).__name__}"
+                )
+            type_ = DtoType._value2member_map_.get(_type_)
+            if type_ is None:
+                raise ValueError(
+                    "BeforeProvisioningRule.type: not a known DtoType value"
+                )
 
-        id = d.pop("id", UNSET)
+        id = src_dict.get("id", UNSET)
+        if id is not UNSET and not isinstance(id, str):
+            raise TypeError(
+                f"BeforeProvisioningRule.id: expected str, got {type(id).__name__}"
+            )
 
-        name = d.pop("name", UNSET)
+        name = src_dict.get("name", UNSET)
+        if name is not UNSET and not isinstance(name, str):
+            raise TypeError(
+                f"BeforeProvisioningRule.name: expected str, got {type(name).__name__}"
+            )
 
         before_provisioning_rule = cls(
-            type_=type_,
-            id=id,
-            name=name,
+            type_,
+            id,
+            name,
         )
 
-        before_provisioning_rule.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            before_provisioning_rule.additional_properties = {
+                prop_name: prop
+                for prop_name, prop in src_dict.items()
+                if prop_name not in _KNOWN_KEYS
+            }
         return before_provisioning_rule
 
     @property

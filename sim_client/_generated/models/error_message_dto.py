@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,6 +13,8 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ErrorMessageDto")
 
+_KNOWN_KEYS = frozenset(("locale", "localeOrigin", "text"))
+
 
 @_attrs_define
 class ErrorMessageDto:
@@ -20,7 +22,7 @@ class ErrorMessageDto:
 
     Attributes:
         locale (None | str | Unset): A BCP 47 language tag.
-        locale_origin (LocaleOrigin | None | Unset): How the locale was chosen.
+        locale_origin (LocaleOrigin | None | Unset): How the locale was chosen (a string, or null).
         text (str | Unset):
     """
 
@@ -60,43 +62,61 @@ class ErrorMessageDto:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        if not isinstance(src_dict, dict):
+            if not isinstance(src_dict, Mapping):
+                raise TypeError(
+                    f"ErrorMessageDto: expected dict, got {type(src_dict).__name__}"
+                )
+            src_dict = dict(src_dict)
+        _locale = src_dict.get("locale", UNSET)
+        locale: None | str | Unset
+        if _locale is UNSET:
+            locale = UNSET
+        elif _locale is None or isinstance(_locale, str):
+            locale = _locale
+        else:
+            raise TypeError(
+                f"ErrorMessageDto.locale: expected None | str, got {type(_locale).__name__}"
+            )
 
-        def _parse_locale(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        _locale_origin = src_dict.get("localeOrigin", UNSET)
+        locale_origin: LocaleOrigin | None | Unset
+        if _locale_origin is UNSET:
+            locale_origin = UNSET
+        elif _locale_origin is None:
+            locale_origin = _locale_origin
+        elif isinstance(_locale_origin, str):
+            componentsschemas_locale_origin_type_1 = (
+                LocaleOrigin._value2member_map_.get(_locale_origin)
+            )
+            if componentsschemas_locale_origin_type_1 is None:
+                raise ValueError(
+                    "ErrorMessageDto.localeOrigin: not a known LocaleOrigin value"
+                )
+            locale_origin = componentsschemas_locale_origin_type_1
+        else:
+            raise TypeError(
+                f"ErrorMessageDto.localeOrigin: expected LocaleOrigin | None, got {type(_locale_origin).__name__}"
+            )
 
-        locale = _parse_locale(d.pop("locale", UNSET))
-
-        def _parse_locale_origin(data: object) -> LocaleOrigin | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                componentsschemas_locale_origin_type_1 = LocaleOrigin(data)
-
-                return componentsschemas_locale_origin_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(LocaleOrigin | None | Unset, data)
-
-        locale_origin = _parse_locale_origin(d.pop("localeOrigin", UNSET))
-
-        text = d.pop("text", UNSET)
+        text = src_dict.get("text", UNSET)
+        if text is not UNSET and not isinstance(text, str):
+            raise TypeError(
+                f"ErrorMessageDto.text: expected str, got {type(text).__name__}"
+            )
 
         error_message_dto = cls(
-            locale=locale,
-            locale_origin=locale_origin,
-            text=text,
+            locale,
+            locale_origin,
+            text,
         )
 
-        error_message_dto.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            error_message_dto.additional_properties = {
+                prop_name: prop
+                for prop_name, prop in src_dict.items()
+                if prop_name not in _KNOWN_KEYS
+            }
         return error_message_dto
 
     @property

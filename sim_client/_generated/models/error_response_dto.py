@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.error_message_dto import ErrorMessageDto
 from ..types import UNSET, Unset
 
-if TYPE_CHECKING:
-    from ..models.error_message_dto import ErrorMessageDto
-
-
 T = TypeVar("T", bound="ErrorResponseDto")
+
+_KNOWN_KEYS = frozenset(("detailCode", "trackingId", "messages", "causes"))
 
 
 @_attrs_define
@@ -69,39 +68,69 @@ class ErrorResponseDto:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.error_message_dto import ErrorMessageDto
+        if not isinstance(src_dict, dict):
+            if not isinstance(src_dict, Mapping):
+                raise TypeError(
+                    f"ErrorResponseDto: expected dict, got {type(src_dict).__name__}"
+                )
+            src_dict = dict(src_dict)
+        detail_code = src_dict.get("detailCode", UNSET)
+        if detail_code is not UNSET and not isinstance(detail_code, str):
+            raise TypeError(
+                f"ErrorResponseDto.detailCode: expected str, got {type(detail_code).__name__}"
+            )
 
-        d = dict(src_dict)
-        detail_code = d.pop("detailCode", UNSET)
+        tracking_id = src_dict.get("trackingId", UNSET)
+        if tracking_id is not UNSET and not isinstance(tracking_id, str):
+            raise TypeError(
+                f"ErrorResponseDto.trackingId: expected str, got {type(tracking_id).__name__}"
+            )
 
-        tracking_id = d.pop("trackingId", UNSET)
-
-        _messages = d.pop("messages", UNSET)
+        _messages = src_dict.get("messages", UNSET)
         messages: list[ErrorMessageDto] | Unset = UNSET
         if _messages is not UNSET:
+            if not isinstance(_messages, list):
+                raise TypeError(
+                    f"ErrorResponseDto.messages: expected list, got {type(_messages).__name__}"
+                )
             messages = []
             for messages_item_data in _messages:
+                if not isinstance(messages_item_data, dict):
+                    raise TypeError(
+                        f"ErrorResponseDto.messages[]: expected dict, got {type(messages_item_data).__name__}"
+                    )
                 messages_item = ErrorMessageDto.from_dict(messages_item_data)
-
                 messages.append(messages_item)
 
-        _causes = d.pop("causes", UNSET)
+        _causes = src_dict.get("causes", UNSET)
         causes: list[ErrorMessageDto] | Unset = UNSET
         if _causes is not UNSET:
+            if not isinstance(_causes, list):
+                raise TypeError(
+                    f"ErrorResponseDto.causes: expected list, got {type(_causes).__name__}"
+                )
             causes = []
             for causes_item_data in _causes:
+                if not isinstance(causes_item_data, dict):
+                    raise TypeError(
+                        f"ErrorResponseDto.causes[]: expected dict, got {type(causes_item_data).__name__}"
+                    )
                 causes_item = ErrorMessageDto.from_dict(causes_item_data)
-
                 causes.append(causes_item)
 
         error_response_dto = cls(
-            detail_code=detail_code,
-            tracking_id=tracking_id,
-            messages=messages,
-            causes=causes,
+            detail_code,
+            tracking_id,
+            messages,
+            causes,
         )
 
-        error_response_dto.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            error_response_dto.additional_properties = {
+                prop_name: prop
+                for prop_name, prop in src_dict.items()
+                if prop_name not in _KNOWN_KEYS
+            }
         return error_response_dto
 
     @property

@@ -26,10 +26,15 @@ class JsonObject:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        if not isinstance(src_dict, dict):
+            if not isinstance(src_dict, Mapping):
+                raise TypeError(
+                    f"JsonObject: expected dict, got {type(src_dict).__name__}"
+                )
+            src_dict = dict(src_dict)
         json_object = cls()
 
-        json_object.additional_properties = d
+        json_object.additional_properties = dict(src_dict)
         return json_object
 
     @property

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.json_object import JsonObject
 from ..models.json_patch_operation_op import JsonPatchOperationOp
 from ..types import UNSET, Unset
 
-if TYPE_CHECKING:
-    from ..models.json_object import JsonObject
-
-
 T = TypeVar("T", bound="JsonPatchOperation")
+
+_KNOWN_KEYS = frozenset(("op", "path", "from", "value"))
 
 
 @_attrs_define
@@ -36,8 +35,6 @@ class JsonPatchOperation:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.json_object import JsonObject
-
         op = self.op.value
 
         path = self.path
@@ -72,48 +69,68 @@ class JsonPatchOperation:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.json_object import JsonObject
+        if not isinstance(src_dict, dict):
+            if not isinstance(src_dict, Mapping):
+                raise TypeError(
+                    f"JsonPatchOperation: expected dict, got {type(src_dict).__name__}"
+                )
+            src_dict = dict(src_dict)
+        for key in ("op", "path"):
+            if key not in src_dict:
+                raise ValueError(f"JsonPatchOperation.{key}: required field is missing")
+        _op = src_dict["op"]
+        if not isinstance(_op, str):
+            raise TypeError(
+                f"JsonPatchOperation.op: expected str, got {type(_op).__name__}"
+            )
+        op = JsonPatchOperationOp._value2member_map_.get(_op)
+        if op is None:
+            raise ValueError(
+                "JsonPatchOperation.op: not a known JsonPatchOperationOp value"
+            )
 
-        d = dict(src_dict)
-        op = JsonPatchOperationOp(d.pop("op"))
+        path = src_dict["path"]
+        if not isinstance(path, str):
+            raise TypeError(
+                f"JsonPatchOperation.path: expected str, got {type(path).__name__}"
+            )
 
-        path = d.pop("path")
+        from_ = src_dict.get("from", UNSET)
+        if from_ is not UNSET and not isinstance(from_, str):
+            raise TypeError(
+                f"JsonPatchOperation.from: expected str, got {type(from_).__name__}"
+            )
 
-        from_ = d.pop("from", UNSET)
-
-        def _parse_value(
-            data: object,
-        ) -> bool | int | JsonObject | list[Any] | str | Unset:
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_json_patch_value_type_3 = JsonObject.from_dict(data)
-
-                return componentsschemas_json_patch_value_type_3
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                componentsschemas_json_patch_value_type_4 = cast(list[Any], data)
-
-                return componentsschemas_json_patch_value_type_4
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(bool | int | JsonObject | list[Any] | str | Unset, data)
-
-        value = _parse_value(d.pop("value", UNSET))
+        _value = src_dict.get("value", UNSET)
+        value: bool | int | JsonObject | list[Any] | str | Unset
+        if _value is UNSET:
+            value = UNSET
+        elif isinstance(_value, (str, bool, int)):
+            value = _value
+        elif isinstance(_value, dict):
+            componentsschemas_json_patch_value_type_3 = JsonObject.from_dict(_value)
+            value = componentsschemas_json_patch_value_type_3
+        elif isinstance(_value, list):
+            componentsschemas_json_patch_value_type_4: list[Any] = _value
+            value = componentsschemas_json_patch_value_type_4
+        else:
+            raise TypeError(
+                f"JsonPatchOperation.value: expected bool | int | JsonObject | list[Any] | str, got {type(_value).__name__}"
+            )
 
         json_patch_operation = cls(
-            op=op,
-            path=path,
-            from_=from_,
-            value=value,
+            op,
+            path,
+            from_,
+            value,
         )
 
-        json_patch_operation.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            json_patch_operation.additional_properties = {
+                prop_name: prop
+                for prop_name, prop in src_dict.items()
+                if prop_name not in _KNOWN_KEYS
+            }
         return json_patch_operation
 
     @property

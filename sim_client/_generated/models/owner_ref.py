@@ -13,6 +13,8 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="OwnerRef")
 
+_KNOWN_KEYS = frozenset(("type", "id", "name"))
+
 
 @_attrs_define
 class OwnerRef:
@@ -52,25 +54,43 @@ class OwnerRef:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        _type_ = d.pop("type", UNSET)
-        type_: OwnerRefType | Unset
-        if isinstance(_type_, Unset):
-            type_ = UNSET
-        else:
-            type_ = OwnerRefType(_type_)
+        if not isinstance(src_dict, dict):
+            if not isinstance(src_dict, Mapping):
+                raise TypeError(
+                    f"OwnerRef: expected dict, got {type(src_dict).__name__}"
+                )
+            src_dict = dict(src_dict)
+        _type_ = src_dict.get("type", UNSET)
+        type_: OwnerRefType | Unset = UNSET
+        if _type_ is not UNSET:
+            if not isinstance(_type_, str):
+                raise TypeError(
+                    f"OwnerRef.type: expected str, got {type(_type_).__name__}"
+                )
+            type_ = OwnerRefType._value2member_map_.get(_type_)
+            if type_ is None:
+                raise ValueError("OwnerRef.type: not a known OwnerRefType value")
 
-        id = d.pop("id", UNSET)
+        id = src_dict.get("id", UNSET)
+        if id is not UNSET and not isinstance(id, str):
+            raise TypeError(f"OwnerRef.id: expected str, got {type(id).__name__}")
 
-        name = d.pop("name", UNSET)
+        name = src_dict.get("name", UNSET)
+        if name is not UNSET and not isinstance(name, str):
+            raise TypeError(f"OwnerRef.name: expected str, got {type(name).__name__}")
 
         owner_ref = cls(
-            type_=type_,
-            id=id,
-            name=name,
+            type_,
+            id,
+            name,
         )
 
-        owner_ref.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            owner_ref.additional_properties = {
+                prop_name: prop
+                for prop_name, prop in src_dict.items()
+                if prop_name not in _KNOWN_KEYS
+            }
         return owner_ref
 
     @property

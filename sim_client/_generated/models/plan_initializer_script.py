@@ -12,6 +12,8 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="PlanInitializerScript")
 
+_KNOWN_KEYS = frozenset(("source",))
+
 
 @_attrs_define
 class PlanInitializerScript:
@@ -37,14 +39,28 @@ class PlanInitializerScript:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        source = d.pop("source", UNSET)
+        if not isinstance(src_dict, dict):
+            if not isinstance(src_dict, Mapping):
+                raise TypeError(
+                    f"PlanInitializerScript: expected dict, got {type(src_dict).__name__}"
+                )
+            src_dict = dict(src_dict)
+        source = src_dict.get("source", UNSET)
+        if source is not UNSET and not isinstance(source, str):
+            raise TypeError(
+                f"PlanInitializerScript.source: expected str, got {type(source).__name__}"
+            )
 
         plan_initializer_script = cls(
-            source=source,
+            source,
         )
 
-        plan_initializer_script.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            plan_initializer_script.additional_properties = {
+                prop_name: prop
+                for prop_name, prop in src_dict.items()
+                if prop_name not in _KNOWN_KEYS
+            }
         return plan_initializer_script
 
     @property

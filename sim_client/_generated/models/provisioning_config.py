@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.managed_resource_ref import ManagedResourceRef
+from ..models.plan_initializer_script import PlanInitializerScript
 from ..types import UNSET, Unset
 
-if TYPE_CHECKING:
-    from ..models.managed_resource_ref import ManagedResourceRef
-    from ..models.plan_initializer_script import PlanInitializerScript
-
-
 T = TypeVar("T", bound="ProvisioningConfig")
+
+_KNOWN_KEYS = frozenset(
+    (
+        "universalManager",
+        "managedResourceRefs",
+        "planInitializerScript",
+        "noProvisioningRequests",
+        "provisioningRequestExpiration",
+    )
+)
 
 
 @_attrs_define
@@ -78,45 +85,80 @@ class ProvisioningConfig:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.managed_resource_ref import ManagedResourceRef
-        from ..models.plan_initializer_script import PlanInitializerScript
+        if not isinstance(src_dict, dict):
+            if not isinstance(src_dict, Mapping):
+                raise TypeError(
+                    f"ProvisioningConfig: expected dict, got {type(src_dict).__name__}"
+                )
+            src_dict = dict(src_dict)
+        universal_manager = src_dict.get("universalManager", UNSET)
+        if universal_manager is not UNSET and not isinstance(universal_manager, bool):
+            raise TypeError(
+                f"ProvisioningConfig.universalManager: expected bool, got {type(universal_manager).__name__}"
+            )
 
-        d = dict(src_dict)
-        universal_manager = d.pop("universalManager", UNSET)
-
-        _managed_resource_refs = d.pop("managedResourceRefs", UNSET)
+        _managed_resource_refs = src_dict.get("managedResourceRefs", UNSET)
         managed_resource_refs: list[ManagedResourceRef] | Unset = UNSET
         if _managed_resource_refs is not UNSET:
+            if not isinstance(_managed_resource_refs, list):
+                raise TypeError(
+                    f"ProvisioningConfig.managedResourceRefs: expected list, got {type(_managed_resource_refs).__name__}"
+                )
             managed_resource_refs = []
             for managed_resource_refs_item_data in _managed_resource_refs:
+                if not isinstance(managed_resource_refs_item_data, dict):
+                    raise TypeError(
+                        f"ProvisioningConfig.managedResourceRefs[]: expected dict, got {type(managed_resource_refs_item_data).__name__}"
+                    )
                 managed_resource_refs_item = ManagedResourceRef.from_dict(
                     managed_resource_refs_item_data
                 )
-
                 managed_resource_refs.append(managed_resource_refs_item)
 
-        _plan_initializer_script = d.pop("planInitializerScript", UNSET)
-        plan_initializer_script: PlanInitializerScript | Unset
-        if isinstance(_plan_initializer_script, Unset):
-            plan_initializer_script = UNSET
-        else:
+        _plan_initializer_script = src_dict.get("planInitializerScript", UNSET)
+        plan_initializer_script: PlanInitializerScript | Unset = UNSET
+        if _plan_initializer_script is not UNSET:
+            if not isinstance(_plan_initializer_script, dict):
+                raise TypeError(
+                    f"ProvisioningConfig.planInitializerScript: expected dict, got {type(_plan_initializer_script).__name__}"
+                )
             plan_initializer_script = PlanInitializerScript.from_dict(
                 _plan_initializer_script
             )
 
-        no_provisioning_requests = d.pop("noProvisioningRequests", UNSET)
+        no_provisioning_requests = src_dict.get("noProvisioningRequests", UNSET)
+        if no_provisioning_requests is not UNSET and not isinstance(
+            no_provisioning_requests, bool
+        ):
+            raise TypeError(
+                f"ProvisioningConfig.noProvisioningRequests: expected bool, got {type(no_provisioning_requests).__name__}"
+            )
 
-        provisioning_request_expiration = d.pop("provisioningRequestExpiration", UNSET)
+        provisioning_request_expiration = src_dict.get(
+            "provisioningRequestExpiration", UNSET
+        )
+        if provisioning_request_expiration is not UNSET and (
+            isinstance(provisioning_request_expiration, bool)
+            or not isinstance(provisioning_request_expiration, int)
+        ):
+            raise TypeError(
+                f"ProvisioningConfig.provisioningRequestExpiration: expected int, got {type(provisioning_request_expiration).__name__}"
+            )
 
         provisioning_config = cls(
-            universal_manager=universal_manager,
-            managed_resource_refs=managed_resource_refs,
-            plan_initializer_script=plan_initializer_script,
-            no_provisioning_requests=no_provisioning_requests,
-            provisioning_request_expiration=provisioning_request_expiration,
+            universal_manager,
+            managed_resource_refs,
+            plan_initializer_script,
+            no_provisioning_requests,
+            provisioning_request_expiration,
         )
 
-        provisioning_config.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            provisioning_config.additional_properties = {
+                prop_name: prop
+                for prop_name, prop in src_dict.items()
+                if prop_name not in _KNOWN_KEYS
+            }
         return provisioning_config
 
     @property

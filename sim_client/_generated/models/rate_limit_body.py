@@ -12,6 +12,8 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="RateLimitBody")
 
+_KNOWN_KEYS = frozenset(("message",))
+
 
 @_attrs_define
 class RateLimitBody:
@@ -37,14 +39,28 @@ class RateLimitBody:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        message = d.pop("message", UNSET)
+        if not isinstance(src_dict, dict):
+            if not isinstance(src_dict, Mapping):
+                raise TypeError(
+                    f"RateLimitBody: expected dict, got {type(src_dict).__name__}"
+                )
+            src_dict = dict(src_dict)
+        message = src_dict.get("message", UNSET)
+        if message is not UNSET and not isinstance(message, str):
+            raise TypeError(
+                f"RateLimitBody.message: expected str, got {type(message).__name__}"
+            )
 
         rate_limit_body = cls(
-            message=message,
+            message,
         )
 
-        rate_limit_body.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            rate_limit_body.additional_properties = {
+                prop_name: prop
+                for prop_name, prop in src_dict.items()
+                if prop_name not in _KNOWN_KEYS
+            }
         return rate_limit_body
 
     @property

@@ -4,22 +4,37 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.before_provisioning_rule import BeforeProvisioningRule
+from ..models.owner_ref import OwnerRef
+from ..models.provisioning_config import ProvisioningConfig
+from ..models.sim_integration_attributes import SimIntegrationAttributes
+from ..models.source_cluster_ref import SourceClusterRef
 from ..types import UNSET, Unset
 
-if TYPE_CHECKING:
-    from ..models.before_provisioning_rule import BeforeProvisioningRule
-    from ..models.owner_ref import OwnerRef
-    from ..models.provisioning_config import ProvisioningConfig
-    from ..models.sim_integration_attributes import SimIntegrationAttributes
-    from ..models.source_cluster_ref import SourceClusterRef
-
-
 T = TypeVar("T", bound="SimIntegration")
+
+_KNOWN_KEYS = frozenset(
+    (
+        "id",
+        "name",
+        "description",
+        "type",
+        "attributes",
+        "created",
+        "modified",
+        "ownerRef",
+        "clusterRef",
+        "cluster",
+        "managedSources",
+        "provisioningConfig",
+        "beforeProvisioningRule",
+    )
+)
 
 
 @_attrs_define
@@ -71,11 +86,23 @@ class SimIntegration:
 
         created: str | Unset = UNSET
         if not isinstance(self.created, Unset):
-            created = self.created.isoformat()
+            created = self.created.isoformat(
+                timespec="microseconds"
+                if self.created.microsecond % 1000
+                else "milliseconds"
+                if self.created.microsecond
+                else "seconds"
+            ).replace("+00:00", "Z")
 
         modified: str | Unset = UNSET
         if not isinstance(self.modified, Unset):
-            modified = self.modified.isoformat()
+            modified = self.modified.isoformat(
+                timespec="microseconds"
+                if self.modified.microsecond % 1000
+                else "milliseconds"
+                if self.modified.microsecond
+                else "seconds"
+            ).replace("+00:00", "Z")
 
         owner_ref: dict[str, Any] | Unset = UNSET
         if not isinstance(self.owner_ref, Unset):
@@ -131,88 +158,150 @@ class SimIntegration:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.before_provisioning_rule import BeforeProvisioningRule
-        from ..models.owner_ref import OwnerRef
-        from ..models.provisioning_config import ProvisioningConfig
-        from ..models.sim_integration_attributes import SimIntegrationAttributes
-        from ..models.source_cluster_ref import SourceClusterRef
+        if not isinstance(src_dict, dict):
+            if not isinstance(src_dict, Mapping):
+                raise TypeError(
+                    f"SimIntegration: expected dict, got {type(src_dict).__name__}"
+                )
+            src_dict = dict(src_dict)
+        for key in ("id", "name", "description", "type", "attributes"):
+            if key not in src_dict:
+                raise ValueError(f"SimIntegration.{key}: required field is missing")
+        id = src_dict["id"]
+        if not isinstance(id, str):
+            raise TypeError(f"SimIntegration.id: expected str, got {type(id).__name__}")
 
-        d = dict(src_dict)
-        id = d.pop("id")
+        name = src_dict["name"]
+        if not isinstance(name, str):
+            raise TypeError(
+                f"SimIntegration.name: expected str, got {type(name).__name__}"
+            )
 
-        name = d.pop("name")
+        description = src_dict["description"]
+        if not isinstance(description, str):
+            raise TypeError(
+                f"SimIntegration.description: expected str, got {type(description).__name__}"
+            )
 
-        description = d.pop("description")
+        type_ = src_dict["type"]
+        if not isinstance(type_, str):
+            raise TypeError(
+                f"SimIntegration.type: expected str, got {type(type_).__name__}"
+            )
 
-        type_ = d.pop("type")
+        _attributes = src_dict["attributes"]
+        if not isinstance(_attributes, dict):
+            raise TypeError(
+                f"SimIntegration.attributes: expected dict, got {type(_attributes).__name__}"
+            )
+        attributes = SimIntegrationAttributes.from_dict(_attributes)
 
-        attributes = SimIntegrationAttributes.from_dict(d.pop("attributes"))
+        _created = src_dict.get("created", UNSET)
+        created: datetime.datetime | Unset = UNSET
+        if _created is not UNSET:
+            if not isinstance(_created, str):
+                raise TypeError(
+                    f"SimIntegration.created: expected str, got {type(_created).__name__}"
+                )
+            try:
+                created = datetime.datetime.fromisoformat(_created)
+            except ValueError:
+                raise ValueError(
+                    "SimIntegration.created: not an ISO 8601 date-time"
+                ) from None
 
-        _created = d.pop("created", UNSET)
-        created: datetime.datetime | Unset
-        if isinstance(_created, Unset):
-            created = UNSET
-        else:
-            created = datetime.datetime.fromisoformat(_created)
+        _modified = src_dict.get("modified", UNSET)
+        modified: datetime.datetime | Unset = UNSET
+        if _modified is not UNSET:
+            if not isinstance(_modified, str):
+                raise TypeError(
+                    f"SimIntegration.modified: expected str, got {type(_modified).__name__}"
+                )
+            try:
+                modified = datetime.datetime.fromisoformat(_modified)
+            except ValueError:
+                raise ValueError(
+                    "SimIntegration.modified: not an ISO 8601 date-time"
+                ) from None
 
-        _modified = d.pop("modified", UNSET)
-        modified: datetime.datetime | Unset
-        if isinstance(_modified, Unset):
-            modified = UNSET
-        else:
-            modified = datetime.datetime.fromisoformat(_modified)
-
-        _owner_ref = d.pop("ownerRef", UNSET)
-        owner_ref: OwnerRef | Unset
-        if isinstance(_owner_ref, Unset):
-            owner_ref = UNSET
-        else:
+        _owner_ref = src_dict.get("ownerRef", UNSET)
+        owner_ref: OwnerRef | Unset = UNSET
+        if _owner_ref is not UNSET:
+            if not isinstance(_owner_ref, dict):
+                raise TypeError(
+                    f"SimIntegration.ownerRef: expected dict, got {type(_owner_ref).__name__}"
+                )
             owner_ref = OwnerRef.from_dict(_owner_ref)
 
-        _cluster_ref = d.pop("clusterRef", UNSET)
-        cluster_ref: SourceClusterRef | Unset
-        if isinstance(_cluster_ref, Unset):
-            cluster_ref = UNSET
-        else:
+        _cluster_ref = src_dict.get("clusterRef", UNSET)
+        cluster_ref: SourceClusterRef | Unset = UNSET
+        if _cluster_ref is not UNSET:
+            if not isinstance(_cluster_ref, dict):
+                raise TypeError(
+                    f"SimIntegration.clusterRef: expected dict, got {type(_cluster_ref).__name__}"
+                )
             cluster_ref = SourceClusterRef.from_dict(_cluster_ref)
 
-        cluster = d.pop("cluster", UNSET)
+        cluster = src_dict.get("cluster", UNSET)
+        if cluster is not UNSET and not isinstance(cluster, str):
+            raise TypeError(
+                f"SimIntegration.cluster: expected str, got {type(cluster).__name__}"
+            )
 
-        managed_sources = cast(list[str], d.pop("managedSources", UNSET))
+        managed_sources: list[str] | Unset = src_dict.get("managedSources", UNSET)
+        if managed_sources is not UNSET:
+            if not isinstance(managed_sources, list):
+                raise TypeError(
+                    f"SimIntegration.managedSources: expected list, got {type(managed_sources).__name__}"
+                )
+            for managed_sources_item in managed_sources:
+                if not isinstance(managed_sources_item, str):
+                    raise TypeError(
+                        f"SimIntegration.managedSources[]: expected str, got {type(managed_sources_item).__name__}"
+                    )
 
-        _provisioning_config = d.pop("provisioningConfig", UNSET)
-        provisioning_config: ProvisioningConfig | Unset
-        if isinstance(_provisioning_config, Unset):
-            provisioning_config = UNSET
-        else:
+        _provisioning_config = src_dict.get("provisioningConfig", UNSET)
+        provisioning_config: ProvisioningConfig | Unset = UNSET
+        if _provisioning_config is not UNSET:
+            if not isinstance(_provisioning_config, dict):
+                raise TypeError(
+                    f"SimIntegration.provisioningConfig: expected dict, got {type(_provisioning_config).__name__}"
+                )
             provisioning_config = ProvisioningConfig.from_dict(_provisioning_config)
 
-        _before_provisioning_rule = d.pop("beforeProvisioningRule", UNSET)
-        before_provisioning_rule: BeforeProvisioningRule | Unset
-        if isinstance(_before_provisioning_rule, Unset):
-            before_provisioning_rule = UNSET
-        else:
+        _before_provisioning_rule = src_dict.get("beforeProvisioningRule", UNSET)
+        before_provisioning_rule: BeforeProvisioningRule | Unset = UNSET
+        if _before_provisioning_rule is not UNSET:
+            if not isinstance(_before_provisioning_rule, dict):
+                raise TypeError(
+                    f"SimIntegration.beforeProvisioningRule: expected dict, got {type(_before_provisioning_rule).__name__}"
+                )
             before_provisioning_rule = BeforeProvisioningRule.from_dict(
                 _before_provisioning_rule
             )
 
         sim_integration = cls(
-            id=id,
-            name=name,
-            description=description,
-            type_=type_,
-            attributes=attributes,
-            created=created,
-            modified=modified,
-            owner_ref=owner_ref,
-            cluster_ref=cluster_ref,
-            cluster=cluster,
-            managed_sources=managed_sources,
-            provisioning_config=provisioning_config,
-            before_provisioning_rule=before_provisioning_rule,
+            id,
+            name,
+            description,
+            type_,
+            attributes,
+            created,
+            modified,
+            owner_ref,
+            cluster_ref,
+            cluster,
+            managed_sources,
+            provisioning_config,
+            before_provisioning_rule,
         )
 
-        sim_integration.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            sim_integration.additional_properties = {
+                prop_name: prop
+                for prop_name, prop in src_dict.items()
+                if prop_name not in _KNOWN_KEYS
+            }
         return sim_integration
 
     @property

@@ -26,10 +26,15 @@ class SimIntegrationAttributes:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        if not isinstance(src_dict, dict):
+            if not isinstance(src_dict, Mapping):
+                raise TypeError(
+                    f"SimIntegrationAttributes: expected dict, got {type(src_dict).__name__}"
+                )
+            src_dict = dict(src_dict)
         sim_integration_attributes = cls()
 
-        sim_integration_attributes.additional_properties = d
+        sim_integration_attributes.additional_properties = dict(src_dict)
         return sim_integration_attributes
 
     @property

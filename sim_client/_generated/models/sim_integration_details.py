@@ -4,25 +4,35 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.before_provisioning_rule import BeforeProvisioningRule
+from ..models.sim_integration_details_attributes import SimIntegrationDetailsAttributes
+from ..models.sim_integration_details_request import SimIntegrationDetailsRequest
+from ..models.sim_integration_details_status_map import SimIntegrationDetailsStatusMap
 from ..types import UNSET, Unset
 
-if TYPE_CHECKING:
-    from ..models.before_provisioning_rule import BeforeProvisioningRule
-    from ..models.sim_integration_details_attributes import (
-        SimIntegrationDetailsAttributes,
-    )
-    from ..models.sim_integration_details_request import SimIntegrationDetailsRequest
-    from ..models.sim_integration_details_status_map import (
-        SimIntegrationDetailsStatusMap,
-    )
-
-
 T = TypeVar("T", bound="SimIntegrationDetails")
+
+_KNOWN_KEYS = frozenset(
+    (
+        "name",
+        "id",
+        "created",
+        "modified",
+        "description",
+        "type",
+        "attributes",
+        "sources",
+        "cluster",
+        "statusMap",
+        "request",
+        "beforeProvisioningRule",
+    )
+)
 
 
 @_attrs_define
@@ -63,21 +73,29 @@ class SimIntegrationDetails:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.sim_integration_details_attributes import (
-            SimIntegrationDetailsAttributes,
-        )
-
         name = self.name
 
         id = self.id
 
         created: str | Unset = UNSET
         if not isinstance(self.created, Unset):
-            created = self.created.isoformat()
+            created = self.created.isoformat(
+                timespec="microseconds"
+                if self.created.microsecond % 1000
+                else "milliseconds"
+                if self.created.microsecond
+                else "seconds"
+            ).replace("+00:00", "Z")
 
         modified: str | Unset = UNSET
         if not isinstance(self.modified, Unset):
-            modified = self.modified.isoformat()
+            modified = self.modified.isoformat(
+                timespec="microseconds"
+                if self.modified.microsecond % 1000
+                else "milliseconds"
+                if self.modified.microsecond
+                else "seconds"
+            ).replace("+00:00", "Z")
 
         description = self.description
 
@@ -143,102 +161,151 @@ class SimIntegrationDetails:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.before_provisioning_rule import BeforeProvisioningRule
-        from ..models.sim_integration_details_attributes import (
-            SimIntegrationDetailsAttributes,
-        )
-        from ..models.sim_integration_details_request import (
-            SimIntegrationDetailsRequest,
-        )
-        from ..models.sim_integration_details_status_map import (
-            SimIntegrationDetailsStatusMap,
-        )
+        if not isinstance(src_dict, dict):
+            if not isinstance(src_dict, Mapping):
+                raise TypeError(
+                    f"SimIntegrationDetails: expected dict, got {type(src_dict).__name__}"
+                )
+            src_dict = dict(src_dict)
+        for key in ("name",):
+            if key not in src_dict:
+                raise ValueError(
+                    f"SimIntegrationDetails.{key}: required field is missing"
+                )
+        name = src_dict["name"]
+        if not isinstance(name, str):
+            raise TypeError(
+                f"SimIntegrationDetails.name: expected str, got {type(name).__name__}"
+            )
 
-        d = dict(src_dict)
-        name = d.pop("name")
+        id = src_dict.get("id", UNSET)
+        if id is not UNSET and not isinstance(id, str):
+            raise TypeError(
+                f"SimIntegrationDetails.id: expected str, got {type(id).__name__}"
+            )
 
-        id = d.pop("id", UNSET)
-
-        _created = d.pop("created", UNSET)
-        created: datetime.datetime | Unset
-        if isinstance(_created, Unset):
-            created = UNSET
-        else:
-            created = datetime.datetime.fromisoformat(_created)
-
-        _modified = d.pop("modified", UNSET)
-        modified: datetime.datetime | Unset
-        if isinstance(_modified, Unset):
-            modified = UNSET
-        else:
-            modified = datetime.datetime.fromisoformat(_modified)
-
-        description = d.pop("description", UNSET)
-
-        type_ = d.pop("type", UNSET)
-
-        def _parse_attributes(
-            data: object,
-        ) -> None | SimIntegrationDetailsAttributes | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _created = src_dict.get("created", UNSET)
+        created: datetime.datetime | Unset = UNSET
+        if _created is not UNSET:
+            if not isinstance(_created, str):
+                raise TypeError(
+                    f"SimIntegrationDetails.created: expected str, got {type(_created).__name__}"
+                )
             try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                attributes_type_0 = SimIntegrationDetailsAttributes.from_dict(data)
+                created = datetime.datetime.fromisoformat(_created)
+            except ValueError:
+                raise ValueError(
+                    "SimIntegrationDetails.created: not an ISO 8601 date-time"
+                ) from None
 
-                return attributes_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | SimIntegrationDetailsAttributes | Unset, data)
+        _modified = src_dict.get("modified", UNSET)
+        modified: datetime.datetime | Unset = UNSET
+        if _modified is not UNSET:
+            if not isinstance(_modified, str):
+                raise TypeError(
+                    f"SimIntegrationDetails.modified: expected str, got {type(_modified).__name__}"
+                )
+            try:
+                modified = datetime.datetime.fromisoformat(_modified)
+            except ValueError:
+                raise ValueError(
+                    "SimIntegrationDetails.modified: not an ISO 8601 date-time"
+                ) from None
 
-        attributes = _parse_attributes(d.pop("attributes", UNSET))
+        description = src_dict.get("description", UNSET)
+        if description is not UNSET and not isinstance(description, str):
+            raise TypeError(
+                f"SimIntegrationDetails.description: expected str, got {type(description).__name__}"
+            )
 
-        sources = cast(list[str], d.pop("sources", UNSET))
+        type_ = src_dict.get("type", UNSET)
+        if type_ is not UNSET and not isinstance(type_, str):
+            raise TypeError(
+                f"SimIntegrationDetails.type: expected str, got {type(type_).__name__}"
+            )
 
-        cluster = d.pop("cluster", UNSET)
-
-        _status_map = d.pop("statusMap", UNSET)
-        status_map: SimIntegrationDetailsStatusMap | Unset
-        if isinstance(_status_map, Unset):
-            status_map = UNSET
+        _attributes = src_dict.get("attributes", UNSET)
+        attributes: None | SimIntegrationDetailsAttributes | Unset
+        if _attributes is UNSET:
+            attributes = UNSET
+        elif _attributes is None:
+            attributes = _attributes
+        elif isinstance(_attributes, dict):
+            attributes_type_0 = SimIntegrationDetailsAttributes.from_dict(_attributes)
+            attributes = attributes_type_0
         else:
+            raise TypeError(
+                f"SimIntegrationDetails.attributes: expected None | SimIntegrationDetailsAttributes, got {type(_attributes).__name__}"
+            )
+
+        sources: list[str] | Unset = src_dict.get("sources", UNSET)
+        if sources is not UNSET:
+            if not isinstance(sources, list):
+                raise TypeError(
+                    f"SimIntegrationDetails.sources: expected list, got {type(sources).__name__}"
+                )
+            for sources_item in sources:
+                if not isinstance(sources_item, str):
+                    raise TypeError(
+                        f"SimIntegrationDetails.sources[]: expected str, got {type(sources_item).__name__}"
+                    )
+
+        cluster = src_dict.get("cluster", UNSET)
+        if cluster is not UNSET and not isinstance(cluster, str):
+            raise TypeError(
+                f"SimIntegrationDetails.cluster: expected str, got {type(cluster).__name__}"
+            )
+
+        _status_map = src_dict.get("statusMap", UNSET)
+        status_map: SimIntegrationDetailsStatusMap | Unset = UNSET
+        if _status_map is not UNSET:
+            if not isinstance(_status_map, dict):
+                raise TypeError(
+                    f"SimIntegrationDetails.statusMap: expected dict, got {type(_status_map).__name__}"
+                )
             status_map = SimIntegrationDetailsStatusMap.from_dict(_status_map)
 
-        _request = d.pop("request", UNSET)
-        request: SimIntegrationDetailsRequest | Unset
-        if isinstance(_request, Unset):
-            request = UNSET
-        else:
+        _request = src_dict.get("request", UNSET)
+        request: SimIntegrationDetailsRequest | Unset = UNSET
+        if _request is not UNSET:
+            if not isinstance(_request, dict):
+                raise TypeError(
+                    f"SimIntegrationDetails.request: expected dict, got {type(_request).__name__}"
+                )
             request = SimIntegrationDetailsRequest.from_dict(_request)
 
-        _before_provisioning_rule = d.pop("beforeProvisioningRule", UNSET)
-        before_provisioning_rule: BeforeProvisioningRule | Unset
-        if isinstance(_before_provisioning_rule, Unset):
-            before_provisioning_rule = UNSET
-        else:
+        _before_provisioning_rule = src_dict.get("beforeProvisioningRule", UNSET)
+        before_provisioning_rule: BeforeProvisioningRule | Unset = UNSET
+        if _before_provisioning_rule is not UNSET:
+            if not isinstance(_before_provisioning_rule, dict):
+                raise TypeError(
+                    f"SimIntegrationDetails.beforeProvisioningRule: expected dict, got {type(_before_provisioning_rule).__name__}"
+                )
             before_provisioning_rule = BeforeProvisioningRule.from_dict(
                 _before_provisioning_rule
             )
 
         sim_integration_details = cls(
-            name=name,
-            id=id,
-            created=created,
-            modified=modified,
-            description=description,
-            type_=type_,
-            attributes=attributes,
-            sources=sources,
-            cluster=cluster,
-            status_map=status_map,
-            request=request,
-            before_provisioning_rule=before_provisioning_rule,
+            name,
+            id,
+            created,
+            modified,
+            description,
+            type_,
+            attributes,
+            sources,
+            cluster,
+            status_map,
+            request,
+            before_provisioning_rule,
         )
 
-        sim_integration_details.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            sim_integration_details.additional_properties = {
+                prop_name: prop
+                for prop_name, prop in src_dict.items()
+                if prop_name not in _KNOWN_KEYS
+            }
         return sim_integration_details
 
     @property

@@ -26,10 +26,15 @@ class SimIntegrationDetailsRequest:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        if not isinstance(src_dict, dict):
+            if not isinstance(src_dict, Mapping):
+                raise TypeError(
+                    f"SimIntegrationDetailsRequest: expected dict, got {type(src_dict).__name__}"
+                )
+            src_dict = dict(src_dict)
         sim_integration_details_request = cls()
 
-        sim_integration_details_request.additional_properties = d
+        sim_integration_details_request.additional_properties = dict(src_dict)
         return sim_integration_details_request
 
     @property

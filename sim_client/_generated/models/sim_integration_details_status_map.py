@@ -26,10 +26,25 @@ class SimIntegrationDetailsStatusMap:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        if not isinstance(src_dict, dict):
+            if not isinstance(src_dict, Mapping):
+                raise TypeError(
+                    f"SimIntegrationDetailsStatusMap: expected dict, got {type(src_dict).__name__}"
+                )
+            src_dict = dict(src_dict)
         sim_integration_details_status_map = cls()
 
-        sim_integration_details_status_map.additional_properties = d
+        additional_properties: dict[str, str] = {}
+        for prop_name, prop_dict in src_dict.items():
+            additional_property = prop_dict
+            if not isinstance(additional_property, str):
+                raise TypeError(
+                    f"SimIntegrationDetailsStatusMap[{prop_name!r}]: expected str, got {type(additional_property).__name__}"
+                )
+
+            additional_properties[prop_name] = additional_property
+
+        sim_integration_details_status_map.additional_properties = additional_properties
         return sim_integration_details_status_map
 
     @property

@@ -12,6 +12,8 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="UnauthorizedBody")
 
+_KNOWN_KEYS = frozenset(("error",))
+
 
 @_attrs_define
 class UnauthorizedBody:
@@ -37,14 +39,28 @@ class UnauthorizedBody:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        error = d.pop("error", UNSET)
+        if not isinstance(src_dict, dict):
+            if not isinstance(src_dict, Mapping):
+                raise TypeError(
+                    f"UnauthorizedBody: expected dict, got {type(src_dict).__name__}"
+                )
+            src_dict = dict(src_dict)
+        error = src_dict.get("error", UNSET)
+        if error is not UNSET and not isinstance(error, str):
+            raise TypeError(
+                f"UnauthorizedBody.error: expected str, got {type(error).__name__}"
+            )
 
         unauthorized_body = cls(
-            error=error,
+            error,
         )
 
-        unauthorized_body.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            unauthorized_body.additional_properties = {
+                prop_name: prop
+                for prop_name, prop in src_dict.items()
+                if prop_name not in _KNOWN_KEYS
+            }
         return unauthorized_body
 
     @property

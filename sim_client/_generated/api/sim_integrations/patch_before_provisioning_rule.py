@@ -47,37 +47,72 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ErrorResponseDto | RateLimitBody | SimIntegration | UnauthorizedBody | None:
     if response.status_code == 200:
-        response_200 = SimIntegration.from_dict(response.json())
+        _response_200 = response.json()
+        if not isinstance(_response_200, dict):
+            raise TypeError(
+                f"response_200: expected dict, got {type(_response_200).__name__}"
+            )
+        response_200 = SimIntegration.from_dict(_response_200)
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = ErrorResponseDto.from_dict(response.json())
+        _response_400 = response.json()
+        if not isinstance(_response_400, dict):
+            raise TypeError(
+                f"response_400: expected dict, got {type(_response_400).__name__}"
+            )
+        response_400 = ErrorResponseDto.from_dict(_response_400)
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = UnauthorizedBody.from_dict(response.json())
+        _response_401 = response.json()
+        if not isinstance(_response_401, dict):
+            raise TypeError(
+                f"response_401: expected dict, got {type(_response_401).__name__}"
+            )
+        response_401 = UnauthorizedBody.from_dict(_response_401)
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ErrorResponseDto.from_dict(response.json())
+        _response_403 = response.json()
+        if not isinstance(_response_403, dict):
+            raise TypeError(
+                f"response_403: expected dict, got {type(_response_403).__name__}"
+            )
+        response_403 = ErrorResponseDto.from_dict(_response_403)
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ErrorResponseDto.from_dict(response.json())
+        _response_404 = response.json()
+        if not isinstance(_response_404, dict):
+            raise TypeError(
+                f"response_404: expected dict, got {type(_response_404).__name__}"
+            )
+        response_404 = ErrorResponseDto.from_dict(_response_404)
 
         return response_404
 
     if response.status_code == 429:
-        response_429 = RateLimitBody.from_dict(response.json())
+        _response_429 = response.json()
+        if not isinstance(_response_429, dict):
+            raise TypeError(
+                f"response_429: expected dict, got {type(_response_429).__name__}"
+            )
+        response_429 = RateLimitBody.from_dict(_response_429)
 
         return response_429
 
     if response.status_code == 500:
-        response_500 = ErrorResponseDto.from_dict(response.json())
+        _response_500 = response.json()
+        if not isinstance(_response_500, dict):
+            raise TypeError(
+                f"response_500: expected dict, got {type(_response_500).__name__}"
+            )
+        response_500 = ErrorResponseDto.from_dict(_response_500)
 
         return response_500
 

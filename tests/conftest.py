@@ -1,0 +1,32 @@
+"""Suite-wide guard: with DEBUG logging on, no known credential reaches any log record."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from sim_client.testing import DEFAULT_CLIENT_SECRET, DEFAULT_TOKEN
+from tests.mock_api import CLIENT_SECRET, ISSUED_TOKEN, TOKEN
+
+KNOWN_SECRETS = (TOKEN, CLIENT_SECRET, ISSUED_TOKEN, DEFAULT_TOKEN, DEFAULT_CLIENT_SECRET)
+WATCHED_LOGGERS = ("sim_client", "httpx", "uvicorn")
+
+
+@pytest.fixture(autouse=True)
+def no_secret_in_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Log everything at DEBUG during each test, then check no record carries a credential."""
+    previous = {name: logging.getLogger(name).level for name in WATCHED_LOGGERS}
+    for name in WATCHED_LOGGERS:
+        logging.getLogger(name).setLevel(logging.DEBUG)
+    caplog.set_level(logging.DEBUG)
+    try:
+        yield
+    finally:
+        for name, level in previous.items():
+            logging.getLogger(name).setLevel(level)
+    for record in caplog.get_records("call"):
+        text = f"{record.getMessage()} {record.args!r}"
+        leaked = [secret for secret in KNOWN_SECRETS if secret in text]
+        assert not leaked, f"a credential reached the log record {record.name}:{record.lineno}"

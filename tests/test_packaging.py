@@ -1,0 +1,70 @@
+"""The wheel installs into an empty virtual environment with only its declared dependencies."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def uv() -> str:
+    found = shutil.which("uv") or str(ROOT / ".tools" / "bin" / "uv")
+    if not Path(found).exists():
+        pytest.fail("uv is missing: run `make venv` first")
+    return found
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run(
+        [uv(), "build", "--wheel", "--out-dir", str(out), str(ROOT)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    (built,) = out.glob("sim_client-0.1.0-*.whl")
+    return built
+
+
+def test_the_wheel_ships_the_package_the_generated_layer_and_py_typed(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "sim_client/py.typed" in names
+    assert "sim_client/_generated/py.typed" in names
+    assert "sim_client/_generated/models/sim_integration.py" in names
+    assert "sim_client/testing/__init__.py" in names
+    assert not any(name.startswith(("tests/", "scripts/")) for name in names)
+    metadata = next(n for n in names if n.endswith(".dist-info/METADATA"))
+    text = zipfile.ZipFile(wheel).read(metadata).decode()
+    requires = sorted(line for line in text.splitlines() if line.startswith("Requires-Dist:"))
+    runtime = [line for line in requires if "extra ==" not in line]
+    assert [line.split()[1].split(">")[0].split("<")[0] for line in runtime] == ["attrs", "httpx"]
+
+
+def test_the_wheel_installs_into_an_empty_venv_and_imports(wheel: Path, tmp_path: Path) -> None:
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=True)
+    python = env_dir / "bin" / "python"
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", str(wheel)],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    probe = (
+        "import sim_client, importlib.util;"
+        "print(sim_client.__version__, sim_client.SimClient.__name__,"
+        " importlib.util.find_spec('starlette') is None)"
+    )
+    result = subprocess.run(
+        [str(python), "-c", probe], check=True, capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.split() == ["0.1.0", "SimClient", "True"]
+    assert sys.executable != str(python)
