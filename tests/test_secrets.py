@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 import httpx
 import pytest
 
-from sim_client import SimClient, SimError, _retry
+from sim_client import SimClient, SimError, SimIntegration, SimIntegrationDetails, _retry
 from tests.mock_api import (
     CLIENT_ID,
     CLIENT_SECRET,
@@ -93,3 +93,20 @@ async def test_no_secret_leaks(
     for secret in SECRETS:
         assert secret not in joined
     await sim.aclose()
+
+
+def test_model_reprs_show_attribute_keys_but_not_their_values() -> None:
+    model = SimIntegration.from_dict(
+        integration(attributes={"instance": "acme", "password": "sn-password-123"})
+    )
+    details = SimIntegrationDetails.from_dict(
+        {"name": "n", "attributes": {"password": "sn-password-123"}}
+    )
+    for text in (repr(model), str(model), repr(details), repr([model])):
+        assert "sn-password-123" not in text
+    assert "attributes=SimIntegrationAttributes(keys=['instance', 'password'])" in repr(model)
+    assert model.attributes["password"] == "sn-password-123"
+    bare = SimIntegration.from_dict(
+        {"id": "i", "name": "n", "description": "", "type": "t", "attributes": {}}
+    )
+    assert "created=UNSET" in repr(bare)

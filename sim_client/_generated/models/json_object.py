@@ -37,6 +37,11 @@ class JsonObject:
         json_object.additional_properties = dict(src_dict)
         return json_object
 
+    def __repr__(self) -> str:
+        # A free-form map (an integration's attributes hold connection settings and
+        # credentials): its repr shows the keys only.
+        return f"JsonObject(keys={sorted(self.additional_properties)!r})"
+
     @property
     def additional_keys(self) -> list[str]:
         return list(self.additional_properties.keys())

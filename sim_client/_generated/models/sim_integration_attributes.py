@@ -37,6 +37,11 @@ class SimIntegrationAttributes:
         sim_integration_attributes.additional_properties = dict(src_dict)
         return sim_integration_attributes
 
+    def __repr__(self) -> str:
+        # A free-form map (an integration's attributes hold connection settings and
+        # credentials): its repr shows the keys only.
+        return f"SimIntegrationAttributes(keys={sorted(self.additional_properties)!r})"
+
     @property
     def additional_keys(self) -> list[str]:
         return list(self.additional_properties.keys())

@@ -37,6 +37,13 @@ class SimIntegrationDetailsRequest:
         sim_integration_details_request.additional_properties = dict(src_dict)
         return sim_integration_details_request
 
+    def __repr__(self) -> str:
+        # A free-form map (an integration's attributes hold connection settings and
+        # credentials): its repr shows the keys only.
+        return (
+            f"SimIntegrationDetailsRequest(keys={sorted(self.additional_properties)!r})"
+        )
+
     @property
     def additional_keys(self) -> list[str]:
         return list(self.additional_properties.keys())

@@ -47,6 +47,11 @@ class SimIntegrationDetailsStatusMap:
         sim_integration_details_status_map.additional_properties = additional_properties
         return sim_integration_details_status_map
 
+    def __repr__(self) -> str:
+        # A free-form map (an integration's attributes hold connection settings and
+        # credentials): its repr shows the keys only.
+        return f"SimIntegrationDetailsStatusMap(keys={sorted(self.additional_properties)!r})"
+
     @property
     def additional_keys(self) -> list[str]:
         return list(self.additional_properties.keys())
