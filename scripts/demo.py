@@ -164,7 +164,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--live", action="store_true", help="list the real tenant's integrations (read-only)"
     )
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="   [%(levelname)s %(name)s] %(message)s")
+    # On stdout, so that the retry warning shows in order with the session's own lines.
+    logging.basicConfig(
+        level=logging.WARNING, format="   [%(levelname)s %(name)s] %(message)s", stream=sys.stdout
+    )
     try:
         return asyncio.run(live_session() if args.live else fake_session())
     except (SimError, ValueError) as error:

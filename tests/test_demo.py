@@ -16,7 +16,7 @@ def test_the_demo_runs_its_session_and_cleans_up() -> None:
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert out.count("created ") == 3
-    assert "retrying GET /beta/sim-integrations in 1.00 s" in result.stderr
+    assert "retrying GET /beta/sim-integrations in 1.00 s" in out
     assert "NotFoundError: status 404" in out
     assert "Disable becomes Modify" in out
     assert "0 integrations left" in out
