@@ -1,0 +1,104 @@
+"""Helpers for tests that run ``SimClient`` against the fake over a real loopback socket.
+
+``open_connections`` reads the kernel's TCP table (``/proc/net/tcp``) so that a test can tell
+that no socket to the fake is left holding a connection once the client is closed, whichever
+end would have kept it; ``pooled_connections`` looks at the client's own connection pool.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+import httpx
+import pytest
+
+from sim_client import SimClient
+
+PROXY_VARIABLES = (
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+)
+
+_TCP_TABLE = Path("/proc/net/tcp")
+# TCP states (include/net/tcp_states.h) in which a socket no longer holds a connection.
+_CLOSED_STATES = frozenset({"06", "07", "0A"})  # TIME_WAIT, CLOSE, LISTEN
+_STATE_NAMES = {
+    "01": "ESTABLISHED",
+    "02": "SYN_SENT",
+    "03": "SYN_RECV",
+    "04": "FIN_WAIT1",
+    "05": "FIN_WAIT2",
+    "08": "CLOSE_WAIT",
+    "09": "LAST_ACK",
+    "0B": "CLOSING",
+}
+
+
+def no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep proxy settings of the environment away from loopback traffic."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+def port_of(base_url: str) -> int:
+    """The port of a ``http://127.0.0.1:PORT`` base URL."""
+    port = httpx.URL(base_url).port
+    assert port is not None, base_url
+    return port
+
+
+def open_connections(port: int) -> list[str] | None:
+    """The IPv4 sockets with ``port`` at either end that still hold a connection.
+
+    Each is described as ``"local_port->remote_port STATE"``. None when the TCP table cannot
+    be read (not Linux), so callers can fall back to weaker checks.
+    """
+    try:
+        lines = _TCP_TABLE.read_text(encoding="ascii").splitlines()[1:]
+    except OSError:
+        return None
+    found = []
+    for line in lines:
+        fields = line.split()
+        if len(fields) < 4:
+            continue
+        local = int(fields[1].rpartition(":")[2], 16)
+        remote = int(fields[2].rpartition(":")[2], 16)
+        state = fields[3].upper()
+        if port in (local, remote) and state not in _CLOSED_STATES:
+            found.append(f"{local}->{remote} {_STATE_NAMES.get(state, state)}")
+    return found
+
+
+def pooled_connections(sim: SimClient) -> int:
+    """How many connections the client's own pool holds."""
+    transport = sim._http._transport
+    assert isinstance(transport, httpx.AsyncHTTPTransport)
+    return len(transport._pool.connections)
+
+
+async def close_and_check(clients: Iterable[SimClient], port: int, *, within: float = 5.0) -> None:
+    """Close ``clients``, then check that no connection to ``port`` is left open.
+
+    The client's pool must be empty at once; the sockets of both ends must be gone (or in
+    TIME_WAIT) within ``within`` seconds, the time the server needs to notice the close.
+    """
+    for sim in clients:
+        await sim.aclose()
+        assert sim.closed
+        assert pooled_connections(sim) == 0
+    deadline = time.monotonic() + within
+    while True:
+        remaining = open_connections(port)
+        if not remaining:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"connections to port {port} left open: {remaining}")
+        await asyncio.sleep(0.02)
