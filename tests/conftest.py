@@ -1,12 +1,15 @@
-"""Suite-wide guard: with DEBUG logging on, no known credential reaches any log record."""
+"""Shared fixtures: the retry wait recorder, and the suite-wide guard that no known credential
+reaches any log record while DEBUG logging is on."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterator
 
 import pytest
 
+from sim_client import _retry
 from sim_client.testing import DEFAULT_CLIENT_SECRET, DEFAULT_TOKEN
 from tests.mock_api import CLIENT_SECRET, ISSUED_TOKEN, TOKEN
 
@@ -30,3 +33,16 @@ def no_secret_in_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
         text = f"{record.getMessage()} {record.args!r}"
         leaked = [secret for secret in KNOWN_SECRETS if secret in text]
         assert not leaked, f"a credential reached the log record {record.name}:{record.lineno}"
+
+
+@pytest.fixture
+def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Records each wait between attempts and waits only a moment instead."""
+    recorded: list[float] = []
+
+    async def record(seconds: float) -> None:
+        recorded.append(seconds)
+        await asyncio.sleep(0)
+
+    monkeypatch.setattr(_retry, "sleep", record)
+    return recorded

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Coroutine
 from urllib.parse import parse_qs
 
 import httpx
@@ -21,6 +22,28 @@ from tests.mock_api import (
 
 def credentials_client(api: MockAPI, **options: object) -> SimClient:
     return api.client(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, **options)
+
+
+def with_async_token_endpoint(
+    api: MockAPI, token_endpoint: Callable[[httpx.Request], Coroutine[None, None, httpx.Response]]
+) -> SimClient:
+    """A client-credentials client whose token requests ``token_endpoint`` answers (and ``api``
+    logs); every other request goes to ``api``."""
+    token_transport = httpx.MockTransport(token_endpoint)
+
+    class Router(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            if request.url.path == "/oauth/token":
+                api.requests.append(request)
+                return await token_transport.handle_async_request(request)
+            return await api.transport.handle_async_request(request)
+
+    return SimClient(
+        "https://acme.api.identitynow.com",
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+        http_client=httpx.AsyncClient(transport=Router()),
+    )
 
 
 async def test_a_static_token_is_sent_as_bearer() -> None:
@@ -69,22 +92,7 @@ async def test_100_concurrent_calls_on_a_cold_client_make_one_token_request() ->
         await asyncio.sleep(0.01)
         return json_response(200, {"access_token": ISSUED_TOKEN, "expires_in": 3600})
 
-    transport = httpx.MockTransport(slow_token)
-    original = api.transport
-
-    class Router(httpx.AsyncBaseTransport):
-        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-            if request.url.path == "/oauth/token":
-                api.requests.append(request)
-                return await transport.handle_async_request(request)
-            return await original.handle_async_request(request)
-
-    sim = SimClient(
-        "https://acme.api.identitynow.com",
-        client_id=CLIENT_ID,
-        client_secret=CLIENT_SECRET,
-        http_client=httpx.AsyncClient(transport=Router()),
-    )
+    sim = with_async_token_endpoint(api, slow_token)
     results = await asyncio.gather(*(sim.list_integrations() for _ in range(100)))
     assert len(results) == 100
     assert len(api.token_requests) == 1
@@ -195,22 +203,7 @@ async def test_a_cancelled_waiter_does_not_block_the_others() -> None:
         await gate.wait()
         return json_response(200, {"access_token": ISSUED_TOKEN, "expires_in": 3600})
 
-    api.token_answer = json_response(200, {})  # unused: routed below
-    token_transport = httpx.MockTransport(gated_token)
-    original = api.transport
-
-    class Router(httpx.AsyncBaseTransport):
-        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-            if request.url.path == "/oauth/token":
-                return await token_transport.handle_async_request(request)
-            return await original.handle_async_request(request)
-
-    sim = SimClient(
-        "https://acme.api.identitynow.com",
-        client_id=CLIENT_ID,
-        client_secret=CLIENT_SECRET,
-        http_client=httpx.AsyncClient(transport=Router()),
-    )
+    sim = with_async_token_endpoint(api, gated_token)
     first = asyncio.create_task(sim.list_integrations())
     second = asyncio.create_task(sim.list_integrations())
     await asyncio.sleep(0.01)

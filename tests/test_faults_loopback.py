@@ -89,19 +89,6 @@ async def served(fake: FakeSimServer) -> AsyncIterator[Served]:
 
 
 @pytest.fixture
-def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Records each wait between attempts and waits only a moment instead."""
-    recorded: list[float] = []
-
-    async def record(seconds: float) -> None:
-        recorded.append(seconds)
-        await asyncio.sleep(0)
-
-    monkeypatch.setattr(_retry, "sleep", record)
-    return recorded
-
-
-@pytest.fixture
 def real_waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """Records each wait between attempts, and really waits."""
     recorded: list[float] = []

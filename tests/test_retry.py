@@ -16,25 +16,12 @@ from sim_client import (
     RateLimitError,
     ServerError,
     SimClient,
-    _retry,
 )
 from sim_client._retry import BACKOFF_MAX, RetryPolicy
 from sim_client.errors import parse_retry_after
 from tests.mock_api import MockAPI, json_response
 
 NOW = datetime(2026, 11, 27, 12, 0, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Replaces the wait between attempts with a recorder."""
-    recorded: list[float] = []
-
-    async def record(seconds: float) -> None:
-        recorded.append(seconds)
-
-    monkeypatch.setattr(_retry, "sleep", record)
-    return recorded
 
 
 @pytest.mark.parametrize(
@@ -70,7 +57,7 @@ def rate_limited(retry_after: str | None) -> httpx.Response:
 )
 @pytest.mark.parametrize("method", ["GET", "POST", "PUT", "PATCH", "DELETE"])
 async def test_429_is_retried_for_every_method_waiting_retry_after(
-    sleeps: list[float], method: str, retry_after: str | None, expected_sleep: float | str
+    waits: list[float], method: str, retry_after: str | None, expected_sleep: float | str
 ) -> None:
     api = MockAPI()
     api.answer(rate_limited(retry_after))
@@ -79,37 +66,37 @@ async def test_429_is_retried_for_every_method_waiting_retry_after(
     sim = api.client()
     await call(sim, method)
     assert len(api.requests) == 2
-    (waited,) = sleeps
+    (waited,) = waits
     if expected_sleep == "backoff":
         assert 0.375 <= waited <= 0.5
     else:
         assert waited == expected_sleep
 
 
-async def test_429_with_an_http_date_waits_until_then(sleeps: list[float]) -> None:
+async def test_429_with_an_http_date_waits_until_then(waits: list[float]) -> None:
     later = datetime.now(UTC) + timedelta(seconds=20)
     api = MockAPI()
     api.answer(rate_limited(format_datetime(later, usegmt=True)))
     await api.client().get_integration("abc")
-    (waited,) = sleeps
+    (waited,) = waits
     assert 15.0 <= waited <= 20.0
 
 
-async def test_a_retry_after_above_the_cap_raises_at_once(sleeps: list[float]) -> None:
+async def test_a_retry_after_above_the_cap_raises_at_once(waits: list[float]) -> None:
     api = MockAPI()
     api.answer(rate_limited("61"))
     with pytest.raises(RateLimitError) as raised:
         await api.client().get_integration("abc")
     assert raised.value.retry_after == 61.0
-    assert len(api.requests) == 1 and sleeps == []
+    assert len(api.requests) == 1 and waits == []
 
 
-async def test_429_retries_stop_after_max_retries(sleeps: list[float]) -> None:
+async def test_429_retries_stop_after_max_retries(waits: list[float]) -> None:
     api = MockAPI(rate_limited("1"))
     with pytest.raises(RateLimitError):
         await api.client(max_retries=3).create_integration({"name": "n"})
     assert len(api.requests) == 4
-    assert sleeps == [1.0, 1.0, 1.0]
+    assert waits == [1.0, 1.0, 1.0]
 
 
 @pytest.mark.parametrize("status", [502, 503, 504])
@@ -118,16 +105,16 @@ async def test_429_retries_stop_after_max_retries(sleeps: list[float]) -> None:
     [("GET", 3), ("PUT", 3), ("DELETE", 3), ("POST", 1), ("PATCH", 1)],
 )
 async def test_gateway_errors_are_retried_only_for_idempotent_methods(
-    sleeps: list[float], status: int, method: str, attempts: int
+    waits: list[float], status: int, method: str, attempts: int
 ) -> None:
     api = MockAPI(json_response(status, {"detailCode": "unavailable"}))
     with pytest.raises(ServerError):
         await call(api.client(), method)
     assert len(api.requests) == attempts
-    assert len(sleeps) == attempts - 1
+    assert len(waits) == attempts - 1
 
 
-async def test_500_is_not_retried(sleeps: list[float]) -> None:
+async def test_500_is_not_retried(waits: list[float]) -> None:
     api = MockAPI(json_response(500, {"detailCode": "500.0 Internal Fault"}))
     with pytest.raises(ServerError):
         await api.client().get_integration("abc")
@@ -147,7 +134,7 @@ async def test_500_is_not_retried(sleeps: list[float]) -> None:
     [("GET", 3), ("PUT", 3), ("DELETE", 3), ("POST", 1), ("PATCH", 1)],
 )
 async def test_broken_exchanges_are_retried_only_for_idempotent_methods(
-    sleeps: list[float],
+    waits: list[float],
     failure: Exception,
     error_class: type[APIConnectionError],
     method: str,
@@ -162,31 +149,31 @@ async def test_broken_exchanges_are_retried_only_for_idempotent_methods(
 @pytest.mark.parametrize("failure", [httpx.ConnectError("refused"), httpx.ConnectTimeout("t")])
 @pytest.mark.parametrize("method", ["GET", "POST", "PATCH"])
 async def test_connections_that_never_opened_are_retried_for_every_method(
-    sleeps: list[float], failure: Exception, method: str
+    waits: list[float], failure: Exception, method: str
 ) -> None:
     api = MockAPI()
     api.answer(failure)
     await call(api.client(), method)
-    assert len(api.requests) == 2 and len(sleeps) == 1
+    assert len(api.requests) == 2 and len(waits) == 1
 
 
-async def test_max_retries_zero_turns_retries_off(sleeps: list[float]) -> None:
+async def test_max_retries_zero_turns_retries_off(waits: list[float]) -> None:
     api = MockAPI(json_response(503, {}))
     with pytest.raises(ServerError):
         await api.client(max_retries=0).get_integration("abc")
-    assert len(api.requests) == 1 and sleeps == []
+    assert len(api.requests) == 1 and waits == []
 
 
-async def test_backoff_is_exponential_capped_and_jittered(sleeps: list[float]) -> None:
+async def test_backoff_is_exponential_capped_and_jittered(waits: list[float]) -> None:
     api = MockAPI(json_response(503, {}))
     with pytest.raises(ServerError):
         await api.client(max_retries=7).get_integration("abc")
-    assert len(sleeps) == 7
-    for attempt, waited in enumerate(sleeps, start=1):
+    assert len(waits) == 7
+    for attempt, waited in enumerate(waits, start=1):
         ceiling = min(BACKOFF_MAX, 0.5 * 2 ** (attempt - 1))
         assert 0.75 * ceiling <= waited <= ceiling
-    assert max(sleeps) <= BACKOFF_MAX
-    assert len(set(sleeps)) > 1
+    assert max(waits) <= BACKOFF_MAX
+    assert len(set(waits)) > 1
 
 
 def test_jitter_differs_between_draws() -> None:
@@ -197,7 +184,7 @@ def test_jitter_differs_between_draws() -> None:
 
 
 async def test_a_scheduled_retry_logs_a_warning(
-    sleeps: list[float], caplog: pytest.LogCaptureFixture
+    waits: list[float], caplog: pytest.LogCaptureFixture
 ) -> None:
     api = MockAPI()
     api.answer(rate_limited("2"))

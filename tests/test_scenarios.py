@@ -14,7 +14,6 @@ from sim_client import (
     NotFoundError,
     SimClient,
     SimIntegration,
-    _retry,
 )
 from sim_client.testing import FakeSimServer
 
@@ -22,17 +21,6 @@ from sim_client.testing import FakeSimServer
 @pytest.fixture
 def fake() -> FakeSimServer:
     return FakeSimServer()
-
-
-@pytest.fixture
-def no_wait(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    waits: list[float] = []
-
-    async def record(seconds: float) -> None:
-        waits.append(seconds)
-
-    monkeypatch.setattr(_retry, "sleep", record)
-    return waits
 
 
 @pytest.fixture(params=["in-process", pytest.param("loopback", marks=pytest.mark.loopback)])
@@ -139,33 +127,33 @@ async def test_ids_cannot_escape_their_path_segment(sim: SimClient) -> None:
 
 
 async def test_a_queued_429_is_retried(
-    sim: SimClient, fake: FakeSimServer, no_wait: list[float]
+    sim: SimClient, fake: FakeSimServer, waits: list[float]
 ) -> None:
     fake.fail(429, retry_after="1", method="POST", path="/beta/")
     created = await sim.create_integration({"name": "after-429"})
     assert isinstance(created, SimIntegration)
-    assert no_wait == [1.0]
+    assert waits == [1.0]
     assert handled(fake, "POST") == [429, 200]
 
 
 async def test_a_dropped_post_is_not_replayed(
-    sim: SimClient, fake: FakeSimServer, no_wait: list[float]
+    sim: SimClient, fake: FakeSimServer, waits: list[float]
 ) -> None:
     fake.drop(method="POST", path="/beta/", handled=True)
     with pytest.raises(APIConnectionError):
         await sim.create_integration({"name": "maybe"})
     assert handled(fake, "POST") == [None]
     assert [i["name"] for i in fake.integrations.values()] == ["maybe"]
-    assert no_wait == []
+    assert waits == []
 
 
 async def test_a_dropped_get_is_retried(
-    sim: SimClient, fake: FakeSimServer, no_wait: list[float]
+    sim: SimClient, fake: FakeSimServer, waits: list[float]
 ) -> None:
     fake.drop(method="GET")
     assert await sim.list_integrations() == []
     assert handled(fake, "GET") == [None, 200]
-    assert len(no_wait) == 1
+    assert len(waits) == 1
 
 
 async def test_many_concurrent_calls_share_one_token(sim: SimClient, fake: FakeSimServer) -> None:

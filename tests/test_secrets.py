@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 import httpx
 import pytest
 
-from sim_client import SimClient, SimError, SimIntegration, SimIntegrationDetails, _retry
+from sim_client import SimClient, SimError, SimIntegration, SimIntegrationDetails
 from tests.mock_api import (
     CLIENT_ID,
     CLIENT_SECRET,
@@ -64,12 +64,8 @@ async def test_no_secret_leaks(
     scenario: Scenario,
     credentials: str,
     caplog: pytest.LogCaptureFixture,
-    monkeypatch: pytest.MonkeyPatch,
+    waits: list[float],
 ) -> None:
-    async def no_wait(seconds: float) -> None:
-        return None
-
-    monkeypatch.setattr(_retry, "sleep", no_wait)
     api = MockAPI()
     sim = (
         api.client()

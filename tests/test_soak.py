@@ -34,7 +34,7 @@ from typing import Any, Literal
 
 import pytest
 
-from sim_client import SimClient, SimError, SimIntegration, _retry
+from sim_client import SimClient, SimError, SimIntegration
 from sim_client.testing import FakeSimServer
 from tests.loopback import (
     close_and_check,
@@ -602,19 +602,6 @@ def figures(plan: list[Call], run: Run, fake: FakeSimServer, retries: int, elaps
 @pytest.fixture(autouse=True)
 def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
     no_proxies(monkeypatch)
-
-
-@pytest.fixture
-def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Records each wait between attempts and waits only a moment instead."""
-    recorded: list[float] = []
-
-    async def record(seconds: float) -> None:
-        recorded.append(seconds)
-        await asyncio.sleep(0)
-
-    monkeypatch.setattr(_retry, "sleep", record)
-    return recorded
 
 
 def test_the_plan_is_fixed_by_its_seed_and_mixes_every_fault() -> None:
