@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol, Self, TypeVar
 
 from sim_client.models import JsonPatchOperation, SimIntegration, SimIntegrationDetails
 
@@ -18,6 +18,16 @@ _POINTER = re.compile(r"(/([^~/]|~[01])*)*")
 _MAX_DEPTH = 64
 
 Details = SimIntegrationDetails | SimIntegration | Mapping[str, Any]
+
+
+class _Model(Protocol):
+    def to_dict(self) -> dict[str, Any]: ...
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self: ...
+
+
+M = TypeVar("M", bound=_Model)
 Operation = JsonPatchOperation | Mapping[str, Any]
 
 
@@ -43,14 +53,8 @@ def check_name(name: object) -> str:
 
 def details_body(details: Details) -> SimIntegrationDetails:
     """The request model for ``details``, checked, without read-only fields."""
-    if isinstance(details, SimIntegrationDetails | SimIntegration):
-        try:
-            wire = details.to_dict()
-        except (AttributeError, TypeError, ValueError) as error:
-            raise ValueError(f"details hold a value of the wrong type: {error}") from None
-    elif isinstance(details, Mapping):
-        wire = dict(details)
-    else:
+    wire = _wire(details, (SimIntegrationDetails, SimIntegration), "details")
+    if wire is None:
         raise TypeError(
             "details must be a SimIntegrationDetails, a SimIntegration or a mapping, "
             f"not {type(details).__name__}"
@@ -63,10 +67,7 @@ def details_body(details: Details) -> SimIntegrationDetails:
         raise ValueError("details need a 'name'")
     check_name(clean["name"])
     _check_json(clean, "details")
-    try:
-        return SimIntegrationDetails.from_dict(clean)
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise ValueError(f"details do not fit SimIntegrationDetails: {error}") from None
+    return _model(SimIntegrationDetails, clean, "details")
 
 
 def patch_body(operations: Sequence[Operation]) -> list[JsonPatchOperation]:
@@ -80,14 +81,8 @@ def patch_body(operations: Sequence[Operation]) -> list[JsonPatchOperation]:
 
 def _operation(item: Operation, index: int) -> JsonPatchOperation:
     where = f"operations[{index}]"
-    if isinstance(item, JsonPatchOperation):
-        try:
-            wire = item.to_dict()
-        except (AttributeError, TypeError, ValueError) as error:
-            raise ValueError(f"{where}: {error}") from None
-    elif isinstance(item, Mapping):
-        wire = dict(item)
-    else:
+    wire = _wire(item, (JsonPatchOperation,), where)
+    if wire is None:
         raise ValueError(f"{where} must be a JsonPatchOperation or a mapping")
     op = wire.get("op")
     if not isinstance(op, str) or op not in PATCH_OPS:
@@ -102,10 +97,27 @@ def _operation(item: Operation, index: int) -> JsonPatchOperation:
         if value is None or isinstance(value, float):
             raise ValueError(f"{where}.value must be a string, boolean, integer, object or array")
     _check_json(wire, where)
+    return _model(JsonPatchOperation, wire, where)
+
+
+def _wire(value: object, models: tuple[type[_Model], ...], where: str) -> dict[str, Any] | None:
+    """``value`` as a wire dict if it is one of ``models`` or a mapping, else None."""
+    if isinstance(value, models):
+        try:
+            return value.to_dict()
+        except (AttributeError, TypeError, ValueError) as error:
+            raise ValueError(f"{where}: a value of the wrong type: {error}") from None
+    if isinstance(value, Mapping):
+        return dict(value)
+    return None
+
+
+def _model(model: type[M], wire: dict[str, Any], where: str) -> M:
+    """``model.from_dict(wire)``, a misfit reported as ValueError naming ``where``."""
     try:
-        return JsonPatchOperation.from_dict(wire)
+        return model.from_dict(wire)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise ValueError(f"{where}: {error}") from None
+        raise ValueError(f"{where}: does not fit {model.__name__}: {error}") from None
 
 
 def _check_pointer(pointer: object, where: str) -> None:
