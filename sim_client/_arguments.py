@@ -15,6 +15,7 @@ PATCH_OPS = frozenset({"add", "remove", "replace", "move", "copy", "test"})
 _OPS_WITH_VALUE = frozenset({"add", "replace", "test"})
 _OPS_WITH_FROM = frozenset({"move", "copy"})
 _POINTER = re.compile(r"(/([^~/]|~[01])*)*")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _MAX_DEPTH = 64
 
 Details = SimIntegrationDetails | SimIntegration | Mapping[str, Any]
@@ -37,7 +38,7 @@ def check_id(integration_id: object) -> str:
         raise TypeError(f"integration id must be a str, not {type(integration_id).__name__}")
     if not integration_id.strip() or integration_id in {".", ".."}:
         raise ValueError("integration id must be a non-empty string other than '.' or '..'")
-    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in integration_id):
+    if _CONTROL.search(integration_id):
         raise ValueError("integration id must not contain control characters")
     return integration_id
 

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable
@@ -34,6 +33,8 @@ T = TypeVar("T")
 
 async def sleep(seconds: float) -> None:
     """Wait between attempts; a module function so that tests can replace it."""
+    import asyncio  # here: importing sim_client does not need asyncio loaded
+
     await asyncio.sleep(seconds)
 
 
@@ -68,10 +69,17 @@ class RetryPolicy:
         base = min(BACKOFF_MAX, BACKOFF_INITIAL * 2.0 ** (attempt - 1))
         return base * (1.0 - 0.25 * self._rng.random())
 
-    async def run(self, method: str, what: str, attempt: Callable[[int], Awaitable[T]]) -> T:
+    async def run(
+        self,
+        method: str,
+        attempt: Callable[[int], Awaitable[T]],
+        *,
+        describe: Callable[[], str],
+    ) -> T:
         """Await ``attempt(n)`` for n = 1, 2, ... until it succeeds or may not be retried.
 
-        ``what`` names the request in log records (e.g. ``GET /beta/sim-integrations``).
+        ``describe()`` names the request in log records (e.g. ``GET /beta/sim-integrations``);
+        it is called only when a retry is logged.
         """
         number = 1
         while True:
@@ -83,7 +91,7 @@ class RetryPolicy:
                 wait = self.delay(error, number)
                 self._logger.warning(
                     "retrying %s in %.2f s (attempt %d of %d) after %s",
-                    what,
+                    describe(),
                     wait,
                     number + 1,
                     self.max_retries + 1,

@@ -9,7 +9,6 @@ as the request it serves (its transport, hooks and proxies apply).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from collections.abc import AsyncGenerator, Callable, Generator
@@ -68,6 +67,8 @@ class ClientCredentialsAuth(httpx.Auth):
         self._clock = clock
         self._token: str | None = None
         self._refresh_at = 0.0
+        import asyncio  # here: importing sim_client does not need asyncio loaded
+
         self._lock = asyncio.Lock()
         self.token_requests = 0
         """How many token requests this flow has sent (for tests and metrics)."""

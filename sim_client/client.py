@@ -88,19 +88,22 @@ class SimClient:
         self._auth = _make_auth(token, client_id, client_secret, token_url, tenant_root)
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
             raise ValueError("max_retries must be an integer >= 0")
-        self._timeout: httpx.Timeout | None = _check_timeout(timeout)
+        checked_timeout = _check_timeout(timeout)
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise TypeError("http_client must be an httpx.AsyncClient")
         self._owns_http = http_client is None
+        # A per-request timeout only where the client's own must be overridden: an injected
+        # client given an explicit timeout. Otherwise the client's (ours: ``timeout``) applies.
+        self._timeout: httpx.Timeout | None = None
         if http_client is None:
             http_client = httpx.AsyncClient(
-                timeout=timeout,
+                timeout=checked_timeout,
                 headers={
                     "User-Agent": f"sim-client/{__version__} python-httpx/{httpx.__version__}"
                 },
             )
-        elif timeout is DEFAULT_TIMEOUT:
-            self._timeout = None  # keep the injected client's own timeout
+        elif timeout is not DEFAULT_TIMEOUT:
+            self._timeout = checked_timeout
         self._http = http_client
         self._retry = RetryPolicy(max_retries, logger=logger)
         self._closed = False
@@ -239,16 +242,22 @@ class SimClient:
     async def _call(self, prepared: dict[str, Any], decode: Callable[[httpx.Response], T]) -> T:
         """Send a request prepared by a generated ``_get_kwargs`` and decode its answer."""
         self._ensure_open()
-        headers = {"Accept": "application/json", **prepared.get("headers", {})}
         request = self._http.build_request(
             prepared["method"].upper(),
             self._api_root + prepared["url"],
             json=prepared.get("json"),
-            headers=headers,
             timeout=self._timeout if self._timeout is not None else httpx.USE_CLIENT_DEFAULT,
         )
+        # Our headers win over the client's, as they would passed to build_request, but
+        # setting them on the built request skips httpx's copy-and-merge of every header.
+        headers = request.headers
+        headers["Accept"] = "application/json"
+        for name, value in prepared.get("headers", {}).items():
+            headers[name] = value
         response = await self._retry.run(
-            request.method, describe_request(request), lambda attempt: self._send(request, attempt)
+            request.method,
+            lambda attempt: self._send(request, attempt),
+            describe=lambda: describe_request(request),
         )
         return decode(response)
 
