@@ -55,12 +55,15 @@ async def fake_session() -> int:
     fake = FakeSimServer(expires_in=600)
     async with fake.serve() as base_url:
         print(f"fake SIM Integrations service listening on {base_url}")
-        async with SimClient(
-            base_url,
-            client_id=fake.client_id,
-            client_secret=fake.client_secret,
-            http_client=httpx.AsyncClient(trust_env=False),
-        ) as sim:
+        async with (
+            httpx.AsyncClient(trust_env=False) as http,
+            SimClient(
+                base_url,
+                client_id=fake.client_id,
+                client_secret=fake.client_secret,
+                http_client=http,
+            ) as sim,
+        ):
             step("create three integrations")
             created = [
                 await sim.create_integration(

@@ -15,6 +15,8 @@ PATCH_OPS = frozenset({"add", "remove", "replace", "move", "copy", "test"})
 _OPS_WITH_VALUE = frozenset({"add", "replace", "test"})
 _OPS_WITH_FROM = frozenset({"move", "copy"})
 _POINTER = re.compile(r"(/([^~/]|~[01])*)*")
+#: Service ids are 32 hex digits; this bound only keeps request URLs sane.
+MAX_ID_LENGTH = 1024
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _MAX_DEPTH = 64
 
@@ -40,6 +42,8 @@ def check_id(integration_id: object) -> str:
         raise ValueError("integration id must be a non-empty string other than '.' or '..'")
     if _CONTROL.search(integration_id):
         raise ValueError("integration id must not contain control characters")
+    if len(integration_id) > MAX_ID_LENGTH:
+        raise ValueError(f"integration id must be at most {MAX_ID_LENGTH} characters")
     return integration_id
 
 

@@ -10,12 +10,18 @@ as the request it serves (its transport, hooks and proxies apply).
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import AsyncGenerator, Callable, Generator
 
 import httpx
 
-from sim_client.errors import AuthenticationError, describe_request, make_status_error
+from sim_client.errors import (
+    APIStatusError,
+    AuthenticationError,
+    describe_request,
+    make_status_error,
+)
 
 __all__ = ["ClientCredentialsAuth", "StaticTokenAuth"]
 
@@ -23,6 +29,16 @@ __all__ = ["ClientCredentialsAuth", "StaticTokenAuth"]
 REFRESH_MARGIN = 60.0
 #: Assumed lifetime when the token endpoint does not say.
 DEFAULT_EXPIRES_IN = 300.0
+# Headers of the served request that the token request sets for itself (or must not carry).
+_OWN_HEADERS = frozenset(
+    {"authorization", "content-type", "content-length", "transfer-encoding", "host", "accept"}
+)
+_HEADER_SAFE = re.compile(r"[!-~]+")
+
+
+def is_header_safe(value: str) -> bool:
+    """Whether ``value`` is a non-empty run of visible ASCII, safe in a header or a form."""
+    return _HEADER_SAFE.fullmatch(value) is not None
 
 
 class StaticTokenAuth(httpx.Auth):
@@ -72,6 +88,10 @@ class ClientCredentialsAuth(httpx.Auth):
         self._lock = asyncio.Lock()
         self.token_requests = 0
         """How many token requests this flow has sent (for tests and metrics)."""
+        # Answered fetches so far, and the last refused one with its number: callers that
+        # queued while it was in flight share its error instead of each asking again.
+        self._answered = 0
+        self._failure: tuple[int, APIStatusError] | None = None
 
     def __repr__(self) -> str:
         return f"ClientCredentialsAuth(token_url={self._token_url!r}, client_secret=***)"
@@ -92,39 +112,69 @@ class ClientCredentialsAuth(httpx.Auth):
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
         token = self._cached()
         if token is None:
+            queued_at = self._answered
             async with self._lock:
                 token = self._cached()
                 if token is None:
+                    self._raise_failure_since(queued_at)
                     answer = yield self._token_request(request)
                     token = await self._store(answer)
         request.headers["Authorization"] = f"Bearer {token}"
         response = yield request
         if response.status_code != 401:
             return
+        queued_at = self._answered
         async with self._lock:
             if self._token == token:
                 self._token = None  # rejected: drop it so that every caller fetches anew
             fresh = self._cached()
             if fresh is None:
+                self._raise_failure_since(queued_at)
                 answer = yield self._token_request(request)
                 fresh = await self._store(answer)
         request.headers["Authorization"] = f"Bearer {fresh}"
         yield request
 
+    def _raise_failure_since(self, queued_at: int) -> None:
+        """Re-raise the refusal of a fetch made while this caller waited, if there was one."""
+        if self._failure is not None and self._failure[0] > queued_at:
+            raise self._failure[1].with_traceback(None)
+
     def _token_request(self, served: httpx.Request) -> httpx.Request:
-        """The token request, with the timeout of the request it serves."""
+        """The token request, with the headers (but for its own) and timeout of ``served``."""
         self.token_requests += 1
+        headers = {
+            name: value
+            for name, value in served.headers.multi_items()
+            if name.lower() not in _OWN_HEADERS
+        }
+        headers["Accept"] = "application/json"
         return httpx.Request(
             "POST",
             self._token_url,
             data=self._form,
-            headers={"Accept": "application/json"},
+            headers=headers,
             extensions={"timeout": served.extensions.get("timeout", {})},
         )
 
     async def _store(self, response: httpx.Response) -> str:
         """Cache the token from a token-endpoint answer, or raise AuthenticationError."""
         await response.aread()
+        self._answered += 1
+        try:
+            token, expires_in = self._decode(response)
+        except APIStatusError as error:
+            self._failure = (self._answered, error)
+            raise
+        self._failure = None
+        margin = min(REFRESH_MARGIN, expires_in * 0.1)
+        self._token = token
+        self._refresh_at = self._clock() + expires_in - margin
+        return token
+
+    @staticmethod
+    def _decode(response: httpx.Response) -> tuple[str, float]:
+        """The access token and its lifetime from a token-endpoint answer, else the error."""
         if not response.is_success:
             # Refused credentials are an AuthenticationError whatever the 4xx; 429 and 5xx keep
             # their own classes so that the retry policy treats them as it does any answer.
@@ -138,16 +188,15 @@ class ClientCredentialsAuth(httpx.Auth):
             payload = json.loads(response.content)
             token = payload["access_token"]
             expires_in = float(payload.get("expires_in", DEFAULT_EXPIRES_IN))
-        except (ValueError, KeyError, TypeError, AttributeError):
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
             token, expires_in = None, 0.0
-        if not isinstance(token, str) or not token or not expires_in > 0:
+        # The token travels in a header: anything but visible ASCII would break (and echo) it.
+        usable = isinstance(token, str) and is_header_safe(token)
+        if not usable or not expires_in > 0:
             raise AuthenticationError(
                 f"token request: {describe_request(response.request)} -> {response.status_code}: "
                 "the answer carries no usable access_token/expires_in",
                 response=response,
                 body=None,
             )
-        margin = min(REFRESH_MARGIN, expires_in * 0.1)
-        self._token = token
-        self._refresh_at = self._clock() + expires_in - margin
-        return token
+        return token, expires_in

@@ -40,7 +40,7 @@ from sim_client._generated.api.sim_integrations import (
     put_sim_integration,
 )
 from sim_client._retry import RetryPolicy
-from sim_client.auth import ClientCredentialsAuth, StaticTokenAuth
+from sim_client.auth import ClientCredentialsAuth, StaticTokenAuth, is_header_safe
 from sim_client.errors import (
     APIConnectionError,
     APIStatusError,
@@ -59,6 +59,8 @@ logger = logging.getLogger("sim_client")
 
 #: The timeout when none is given: 30 s for each of connect, write, pool and read.
 DEFAULT_TIMEOUT = httpx.Timeout(30.0)
+# The default argument, told apart by identity from a timeout the caller passed.
+_TIMEOUT_NOT_GIVEN = httpx.Timeout(30.0)
 _DECODE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError)
 T = TypeVar("T")
 
@@ -78,9 +80,10 @@ class SimClient:
         client_id: str | None = None,
         client_secret: str | None = None,
         token_url: str | None = None,
-        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        timeout: float | httpx.Timeout = _TIMEOUT_NOT_GIVEN,
         max_retries: int = 2,
         http_client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         root = _check_url(base_url, "base_url").rstrip("/")
         tenant_root = root.removesuffix("/beta")
@@ -91,18 +94,21 @@ class SimClient:
         checked_timeout = _check_timeout(timeout)
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise TypeError("http_client must be an httpx.AsyncClient")
+        if http_client is not None and transport is not None:
+            raise ValueError("give http_client or transport, not both")
         self._owns_http = http_client is None
         # A per-request timeout only where the client's own must be overridden: an injected
-        # client given an explicit timeout. Otherwise the client's (ours: ``timeout``) applies.
+        # client given an explicit timeout, or one without any. Otherwise the client's applies.
         self._timeout: httpx.Timeout | None = None
         if http_client is None:
             http_client = httpx.AsyncClient(
                 timeout=checked_timeout,
+                transport=transport,
                 headers={
                     "User-Agent": f"sim-client/{__version__} python-httpx/{httpx.__version__}"
                 },
             )
-        elif timeout is not DEFAULT_TIMEOUT:
+        elif timeout is not _TIMEOUT_NOT_GIVEN or _unbounded(http_client.timeout):
             self._timeout = checked_timeout
         self._http = http_client
         self._retry = RetryPolicy(max_retries, logger=logger)
@@ -242,12 +248,15 @@ class SimClient:
     async def _call(self, prepared: dict[str, Any], decode: Callable[[httpx.Response], T]) -> T:
         """Send a request prepared by a generated ``_get_kwargs`` and decode its answer."""
         self._ensure_open()
-        request = self._http.build_request(
-            prepared["method"].upper(),
-            self._api_root + prepared["url"],
-            json=prepared.get("json"),
-            timeout=self._timeout if self._timeout is not None else httpx.USE_CLIENT_DEFAULT,
-        )
+        try:
+            request = self._http.build_request(
+                prepared["method"].upper(),
+                self._api_root + prepared["url"],
+                json=prepared.get("json"),
+                timeout=self._timeout if self._timeout is not None else httpx.USE_CLIENT_DEFAULT,
+            )
+        except httpx.InvalidURL as error:
+            raise ValueError(f"the request URL is invalid: {error}") from None
         # Our headers win over the client's, as they would passed to build_request, but
         # setting them on the built request skips httpx's copy-and-merge of every header.
         headers = request.headers
@@ -284,9 +293,17 @@ class SimClient:
                 f"{describe_request(request)} timed out ({type(error).__name__})",
                 request=request,
             ) from error
+        except httpx.HTTPStatusError as error:
+            # Raised by an injected client's response hook (raise_for_status): still an
+            # answer, though httpx has closed it unread, so its body is gone.
+            answer = error.response
+            unread = httpx.Response(answer.status_code, headers=answer.headers, request=request)
+            raise make_status_error(unread) from error
         except httpx.HTTPError as error:
+            # A local protocol error quotes the offending header, which may be a credential.
+            detail = "" if isinstance(error, httpx.LocalProtocolError) else f": {error}"
             raise APIConnectionError(
-                f"{describe_request(request)} failed: {type(error).__name__}: {error}",
+                f"{describe_request(request)} failed: {type(error).__name__}{detail}",
                 request=request,
             ) from error
         except RuntimeError as error:
@@ -371,6 +388,8 @@ def _check_url(url: object, what: str) -> str:
         raise ValueError(f"{what} must be an absolute URL with a host")
     if parsed.query or parsed.fragment:
         raise ValueError(f"{what} must not carry a query or fragment")
+    if parsed.userinfo:
+        raise ValueError(f"{what} must not carry a user name or password")
     if parsed.scheme == "https" or (parsed.scheme == "http" and _is_loopback(parsed.host)):
         return str(parsed)
     raise ValueError(f"{what} must use https (plain http is allowed for loopback hosts only)")
@@ -383,6 +402,11 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def _unbounded(timeout: httpx.Timeout) -> bool:
+    """Whether ``timeout`` leaves any phase of a request without a limit."""
+    return None in (timeout.connect, timeout.read, timeout.write, timeout.pool)
 
 
 def _check_timeout(timeout: object) -> httpx.Timeout:
@@ -424,6 +448,6 @@ def _check_secret(value: object, what: str) -> str:
     """A credential: a non-empty string of visible ASCII (it travels in a header or form)."""
     if not isinstance(value, str):
         raise TypeError(f"{what} must be a str")
-    if not value or not all("!" <= char <= "~" for char in value):
+    if not is_header_safe(value):
         raise ValueError(f"{what} must be a non-empty string of visible ASCII characters")
     return value

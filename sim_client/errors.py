@@ -173,7 +173,7 @@ class _ErrorDetails:
         self.messages: list[str] = []
         try:
             self.body: Any = json.loads(response.content) if response.content else None
-        except ValueError:
+        except (ValueError, RecursionError):
             self.body = response.text
             return
         if not isinstance(self.body, dict):
@@ -181,7 +181,8 @@ class _ErrorDetails:
         # ErrorResponseDto: {"detailCode", "trackingId", "messages": [{"text", ...}], "causes"}
         self.tracking_id = _text(self.body.get("trackingId"))
         self.detail_code = _text(self.body.get("detailCode"))
-        for item in self.body.get("messages") or ():
+        messages = self.body.get("messages")
+        for item in messages if isinstance(messages, list) else ():
             text = _text(item.get("text")) if isinstance(item, dict) else None
             if text:
                 self.messages.append(text)

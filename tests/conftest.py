@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -14,6 +15,7 @@ from sim_client.testing import DEFAULT_CLIENT_SECRET, DEFAULT_TOKEN
 from tests.mock_api import CLIENT_SECRET, ISSUED_TOKEN, TOKEN
 
 KNOWN_SECRETS = (TOKEN, CLIENT_SECRET, ISSUED_TOKEN, DEFAULT_TOKEN, DEFAULT_CLIENT_SECRET)
+ISSUED_BY_THE_FAKE = re.compile(r"fake-[0-9a-f]{48}")
 WATCHED_LOGGERS = ("sim_client", "httpx", "uvicorn")
 
 
@@ -29,9 +31,10 @@ def no_secret_in_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     finally:
         for name, level in previous.items():
             logging.getLogger(name).setLevel(level)
-    for record in caplog.get_records("call"):
+    for record in caplog.get_records("setup") + caplog.get_records("call"):
         text = f"{record.getMessage()} {record.args!r}"
         leaked = [secret for secret in KNOWN_SECRETS if secret in text]
+        leaked += ISSUED_BY_THE_FAKE.findall(text)
         assert not leaked, f"a credential reached the log record {record.name}:{record.lineno}"
 
 

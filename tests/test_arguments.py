@@ -207,3 +207,27 @@ def test_base_url_must_be_https_unless_loopback(base_url: str) -> None:
 def test_https_and_loopback_base_urls_are_accepted(base_url: str) -> None:
     sim = SimClient(base_url, token=TOKEN, http_client=httpx.AsyncClient())
     assert sim.base_url.endswith("/beta") and not sim.base_url.endswith("/beta/beta")
+
+
+async def test_an_over_long_id_is_refused_before_any_request() -> None:
+    api = MockAPI()
+    with pytest.raises(ValueError, match="at most 1024"):
+        await api.client().get_integration("x" * 70_000)
+    assert api.requests == []
+
+
+@pytest.mark.parametrize("url", ["https://user:pa55word@acme.example", "https://user@acme.example"])
+def test_credentials_in_the_base_url_are_refused(url: str) -> None:
+    with pytest.raises(ValueError, match="user name or password") as raised:
+        SimClient(url, token=TOKEN)
+    assert "pa55word" not in str(raised.value)
+
+
+def test_http_client_and_transport_are_exclusive() -> None:
+    with pytest.raises(ValueError, match="not both"):
+        SimClient(
+            "https://acme.example",
+            token=TOKEN,
+            http_client=httpx.AsyncClient(),
+            transport=httpx.MockTransport(lambda request: httpx.Response(200)),
+        )

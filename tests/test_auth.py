@@ -9,7 +9,13 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
-from sim_client import APIConnectionError, AuthenticationError, ClientCredentialsAuth, SimClient
+from sim_client import (
+    APIConnectionError,
+    AuthenticationError,
+    ClientCredentialsAuth,
+    ServerError,
+    SimClient,
+)
 from tests.mock_api import (
     CLIENT_ID,
     CLIENT_SECRET,
@@ -25,7 +31,9 @@ def credentials_client(api: MockAPI, **options: object) -> SimClient:
 
 
 def with_async_token_endpoint(
-    api: MockAPI, token_endpoint: Callable[[httpx.Request], Coroutine[None, None, httpx.Response]]
+    api: MockAPI,
+    token_endpoint: Callable[[httpx.Request], Coroutine[None, None, httpx.Response]],
+    max_retries: int = 2,
 ) -> SimClient:
     """A client-credentials client whose token requests ``token_endpoint`` answers (and ``api``
     logs); every other request goes to ``api``."""
@@ -43,6 +51,7 @@ def with_async_token_endpoint(
         client_id=CLIENT_ID,
         client_secret=CLIENT_SECRET,
         http_client=httpx.AsyncClient(transport=Router()),
+        max_retries=max_retries,
     )
 
 
@@ -213,3 +222,69 @@ async def test_a_cancelled_waiter_does_not_block_the_others() -> None:
     assert await asyncio.wait_for(second, 5) == []
     with pytest.raises(asyncio.CancelledError):
         await first
+
+
+@pytest.mark.parametrize("status", [401, 503])
+async def test_callers_queued_behind_a_refused_fetch_share_its_error(status: int) -> None:
+    api = MockAPI(json_response(200, []))
+
+    async def refusing_token(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(0.01)
+        return json_response(status, {"error": "invalid_client"})
+
+    sim = with_async_token_endpoint(api, refusing_token, max_retries=0)
+    outcomes = await asyncio.gather(
+        *(sim.list_integrations() for _ in range(100)), return_exceptions=True
+    )
+    expected = AuthenticationError if status == 401 else ServerError
+    assert all(type(outcome) is expected for outcome in outcomes)
+    assert len(api.token_requests) == 1
+    assert api.api_requests == []
+
+
+async def test_a_later_caller_asks_again_after_a_refusal() -> None:
+    api = MockAPI(json_response(200, []))
+    api.token_answer = json_response(401, {"error": "invalid_client"})
+    sim = credentials_client(api)
+    with pytest.raises(AuthenticationError):
+        await sim.list_integrations()
+    api.token_answer = json_response(200, {"access_token": "good", "expires_in": 60})
+    assert await sim.list_integrations() == []
+    assert len(api.token_requests) == 2
+
+
+@pytest.mark.parametrize("token", ["has space", "line\r\nbreak", "nul\x00", "caf\u00e9"])
+async def test_a_token_that_cannot_travel_in_a_header_is_refused(token: str) -> None:
+    api = MockAPI(json_response(200, []))
+    api.token_answer = json_response(200, {"access_token": token, "expires_in": 60})
+    with pytest.raises(AuthenticationError) as raised:
+        await credentials_client(api).list_integrations()
+    assert token not in str(raised.value)
+    assert api.api_requests == []
+
+
+async def test_the_token_request_carries_the_clients_headers_but_its_own_auth() -> None:
+    api = MockAPI(json_response(200, []))
+    http = httpx.AsyncClient(
+        transport=api.transport, headers={"X-Proxy-Key": "team", "User-Agent": "my-app/1"}
+    )
+    sim = SimClient(
+        "https://acme.api.identitynow.com",
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+        http_client=http,
+    )
+    await sim.list_integrations()
+    (token_request,) = api.token_requests
+    assert token_request.headers["X-Proxy-Key"] == "team"
+    assert token_request.headers["User-Agent"] == "my-app/1"
+    assert token_request.headers["Accept"] == "application/json"
+    assert "Authorization" not in token_request.headers
+    assert token_request.headers["Content-Type"] == "application/x-www-form-urlencoded"
+
+
+async def test_a_deeply_nested_token_answer_is_an_authentication_error() -> None:
+    api = MockAPI(json_response(200, []))
+    api.token_answer = httpx.Response(200, content=b"[" * 100_000)
+    with pytest.raises(AuthenticationError):
+        await credentials_client(api).list_integrations()

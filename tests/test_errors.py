@@ -17,6 +17,7 @@ from sim_client import (
     RateLimitError,
     ResponseDecodeError,
     ServerError,
+    SimClient,
     SimError,
 )
 from tests.mock_api import MockAPI, integration, json_response
@@ -156,3 +157,57 @@ async def test_transport_failures_raise_connection_errors_with_the_cause(
     assert raised.value.__cause__ is failure
     assert raised.value.request is not None
     assert "POST /beta/sim-integrations" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"messages": 5, "trackingId": "t1"},
+        {"messages": True},
+        {"messages": [5, None, {"text": 7}, {"text": "kept"}]},
+        {"trackingId": 12, "detailCode": ["x"]},
+    ],
+)
+async def test_odd_error_bodies_still_give_the_typed_error(body: dict[str, object]) -> None:
+    api = MockAPI(json_response(400, body))
+    with pytest.raises(BadRequestError) as raised:
+        await api.client().get_integration("abc")
+    assert raised.value.body == body
+    assert raised.value.messages in ([], ["kept"])
+
+
+async def test_a_deeply_nested_error_body_is_kept_as_text() -> None:
+    nested = b"[" * 100_000
+    api = MockAPI(httpx.Response(500, content=nested))
+    with pytest.raises(ServerError) as raised:
+        await api.client(max_retries=0).get_integration("abc")
+    assert raised.value.body == nested.decode()
+
+
+async def test_a_deeply_nested_2xx_body_is_a_decode_error() -> None:
+    api = MockAPI(httpx.Response(200, content=b"[" * 100_000))
+    with pytest.raises(ResponseDecodeError):
+        await api.client().list_integrations()
+
+
+async def test_raise_for_status_in_a_response_hook_still_gives_the_typed_error() -> None:
+    api = MockAPI(json_response(404, {"trackingId": "t404"}))
+
+    async def raise_for_status(response: httpx.Response) -> None:
+        response.raise_for_status()
+
+    http = httpx.AsyncClient(transport=api.transport, event_hooks={"response": [raise_for_status]})
+    sim = SimClient("https://acme.api.identitynow.com", token="t", http_client=http)
+    with pytest.raises(NotFoundError) as raised:
+        await sim.get_integration("abc")
+    assert raised.value.status_code == 404
+    assert isinstance(raised.value.__cause__, httpx.HTTPStatusError)
+    assert len(api.requests) == 1
+
+
+async def test_a_local_protocol_error_does_not_quote_the_header() -> None:
+    api = MockAPI(httpx.LocalProtocolError("Illegal header value b'Bearer s3cr3t'"))
+    with pytest.raises(APIConnectionError) as raised:
+        await api.client(max_retries=0).get_integration("abc")
+    assert "s3cr3t" not in str(raised.value)
+    assert "LocalProtocolError" in str(raised.value)

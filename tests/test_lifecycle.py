@@ -118,3 +118,28 @@ def test_from_env_explains_what_is_missing(environ: dict[str, str], message: str
     with pytest.raises(ValueError, match=message) as raised:
         SimClient.from_env(environ)
     assert TOKEN not in str(raised.value)
+
+
+async def test_a_transport_goes_into_the_clients_own_http_client() -> None:
+    api = MockAPI(json_response(200, []))
+    sim = SimClient(BASE_URL, token=TOKEN, transport=api.transport)
+    assert await sim.list_integrations() == []
+    own = sim._http
+    assert own.headers["User-Agent"].startswith("sim-client/")
+    await sim.aclose()
+    assert own.is_closed
+
+
+async def test_an_injected_client_without_any_timeout_gets_the_default() -> None:
+    timeouts: list[object] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        timeouts.append(request.extensions["timeout"])
+        return json_response(200, [])
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(handler), timeout=None)  # noqa: S113
+    await SimClient(BASE_URL, token=TOKEN, http_client=http).list_integrations()
+    await SimClient(
+        BASE_URL, token=TOKEN, http_client=http, timeout=DEFAULT_TIMEOUT
+    ).list_integrations()
+    assert timeouts == [{"connect": 30.0, "read": 30.0, "write": 30.0, "pool": 30.0}] * 2

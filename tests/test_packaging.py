@@ -46,8 +46,8 @@ def test_the_wheel_ships_the_package_the_generated_layer_and_py_typed(wheel: Pat
     text = zipfile.ZipFile(wheel).read(metadata).decode()
     requires = sorted(line for line in text.splitlines() if line.startswith("Requires-Dist:"))
     runtime = [line for line in requires if "extra ==" not in line]
-    names = [re.split(r"[<>=!~ ;\[]", line.split()[1])[0] for line in runtime]
-    assert names == ["attrs", "httpx", "sniffio"]
+    runtime_names = [re.split(r"[<>=!~ ;\[]", line.split()[1])[0] for line in runtime]
+    assert runtime_names == ["attrs", "httpx", "sniffio"]
 
 
 def test_the_wheel_installs_into_an_empty_venv_and_imports(wheel: Path, tmp_path: Path) -> None:

@@ -108,8 +108,8 @@ class FakeSimServer:
         """A :class:`sim_client.SimClient` wired to :attr:`transport`.
 
         Defaults: ``base_url=fake.base_url``, the first client-credential pair (or, if there is
-        none, the first static token), and an ``httpx.AsyncClient`` on the in-process transport
-        (pass ``http_client`` to use another; closing the one made here is up to the caller).
+        none, the first static token), and the in-process transport (the client's own
+        ``httpx.AsyncClient``, closed with it; pass ``http_client`` to use another).
         """
         from sim_client.client import SimClient
 
@@ -121,7 +121,7 @@ class FakeSimServer:
             else:
                 kwargs["token"] = self.token
         if "http_client" not in kwargs:
-            kwargs["http_client"] = httpx.AsyncClient(transport=self.transport)
+            kwargs.setdefault("transport", self.transport)
         return SimClient(**kwargs)
 
     # --- credentials ---

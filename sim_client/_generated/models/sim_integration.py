@@ -46,7 +46,8 @@ class SimIntegration:
         name (str): The integration's name, unique within the tenant.
         description (str): A free-text description.
         type_ (str): The integration type, e.g. `ServiceNowSDIM` or `ServiceNow`.
-        attributes (SimIntegrationAttributes): Connection settings of the integration.
+        attributes (SimIntegrationAttributes): Connection settings of the integration. Example: {'instance':
+            'acme.service-now.com', 'username': 'sailpoint-sim'}.
         created (datetime.datetime | Unset): When the integration was created.
         modified (datetime.datetime | Unset): When the integration was last changed.
         owner_ref (OwnerRef | Unset): The identity that owns the integration.

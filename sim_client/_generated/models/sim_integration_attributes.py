@@ -13,7 +13,12 @@ T = TypeVar("T", bound="SimIntegrationAttributes")
 
 @_attrs_define
 class SimIntegrationAttributes:
-    """Connection settings of the integration."""
+    """Connection settings of the integration.
+
+    Example:
+        {'instance': 'acme.service-now.com', 'username': 'sailpoint-sim'}
+
+    """
 
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

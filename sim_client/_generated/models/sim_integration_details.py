@@ -48,12 +48,14 @@ class SimIntegrationDetails:
             description (str | Unset): A free-text description.
             type_ (str | Unset): The integration type, e.g. `ServiceNowSDIM` or `ServiceNow`.
             attributes (None | SimIntegrationDetailsAttributes | Unset): Connection settings of the integration, credentials
-                included.
+                included. Example: {'instance': 'acme.service-now.com', 'username': 'sailpoint-sim'}.
             sources (list[str] | Unset): Ids of the sources whose provisioning this integration handles.
             cluster (str | Unset): Id of the cluster (virtual appliance) that runs the integration.
             status_map (SimIntegrationDetailsStatusMap | Unset): Maps a ticket state to a provisioning result, e.g.
-                `closed_complete` to `Committed`.
+                `closed_complete` to `Committed`. Example: {'closed_complete': 'Committed', 'closed_rejected': 'Failed',
+                'in_process': 'Queued'}.
             request (SimIntegrationDetailsRequest | Unset): Templates for the description and body of the tickets created.
+                Example: {'short_description': 'SailPoint access request $!plan.arguments.identityRequestId'}.
             before_provisioning_rule (BeforeProvisioningRule | Unset): The rule run on a provisioning plan before it becomes
                 a ticket.
     """

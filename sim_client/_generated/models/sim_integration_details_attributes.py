@@ -13,7 +13,12 @@ T = TypeVar("T", bound="SimIntegrationDetailsAttributes")
 
 @_attrs_define
 class SimIntegrationDetailsAttributes:
-    """Connection settings of the integration, credentials included."""
+    """Connection settings of the integration, credentials included.
+
+    Example:
+        {'instance': 'acme.service-now.com', 'username': 'sailpoint-sim'}
+
+    """
 
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

@@ -13,7 +13,12 @@ T = TypeVar("T", bound="SimIntegrationDetailsRequest")
 
 @_attrs_define
 class SimIntegrationDetailsRequest:
-    """Templates for the description and body of the tickets created."""
+    """Templates for the description and body of the tickets created.
+
+    Example:
+        {'short_description': 'SailPoint access request $!plan.arguments.identityRequestId'}
+
+    """
 
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

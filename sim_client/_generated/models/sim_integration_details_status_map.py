@@ -13,7 +13,12 @@ T = TypeVar("T", bound="SimIntegrationDetailsStatusMap")
 
 @_attrs_define
 class SimIntegrationDetailsStatusMap:
-    """Maps a ticket state to a provisioning result, e.g. `closed_complete` to `Committed`."""
+    """Maps a ticket state to a provisioning result, e.g. `closed_complete` to `Committed`.
+
+    Example:
+        {'closed_complete': 'Committed', 'closed_rejected': 'Failed', 'in_process': 'Queued'}
+
+    """
 
     additional_properties: dict[str, str] = _attrs_field(init=False, factory=dict)
 
