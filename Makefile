@@ -56,5 +56,5 @@ bench: venv
 	$(BIN)/python scripts/bench.py
 
 clean:
-	rm -rf $(VENV) $(BOOT) node_modules build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis bench-results.json
+	rm -rf $(VENV) $(BOOT) .bench-peer node_modules build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis bench-results.json bench-peer-results.json
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
