@@ -1,6 +1,8 @@
 # Every target bootstraps what it needs from nothing but python3 (>= 3.11).
 PYTHON ?= python3
 UV_VERSION := 0.13.8
+# The last release of the official SDK that has the beta SIM Integrations API.
+SAILPOINT_VERSION := 1.4.2
 BOOT := .tools
 UV := $(BOOT)/bin/uv
 VENV := .venv
@@ -9,7 +11,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 export UV_NO_PROGRESS := 1
 
-.PHONY: all venv node generate check-generated lint typecheck unit test demo bench clean
+.PHONY: all venv node generate check-generated lint typecheck unit test demo bench bench-peer clean
 
 all: test
 
@@ -54,6 +56,12 @@ demo: venv
 
 bench: venv
 	$(BIN)/python scripts/bench.py
+
+# Optional: the official SDK in its own venv, measured against SimClient on the same server.
+bench-peer: venv
+	$(PYTHON) -m venv .bench-peer
+	.bench-peer/bin/python -m pip install --quiet --disable-pip-version-check "sailpoint==$(SAILPOINT_VERSION)"
+	$(BIN)/python scripts/bench_peer.py --peer-python .bench-peer/bin/python
 
 clean:
 	rm -rf $(VENV) $(BOOT) .bench-peer node_modules build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis bench-results.json bench-peer-results.json
