@@ -364,6 +364,27 @@ async def _throughput_round(
     return requests / elapsed, cpu / requests * 1e6
 
 
+async def interleaved_throughput(
+    contenders: dict[str, Callable[[], Awaitable[object]]],
+    concurrency: int,
+    per_task: int,
+    rounds: int,
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Warm each contender up, then run ``rounds`` A/B, B/A rounds; req/s and CPU us per round."""
+    # Warm-up: the pool opens a connection per task, then settles to what it keeps alive.
+    for call in contenders.values():
+        await _throughput_round(call, concurrency, max(2, per_task // 4))
+    rps: dict[str, list[float]] = {name: [] for name in contenders}
+    cpu: dict[str, list[float]] = {name: [] for name in contenders}
+    for number in range(rounds):
+        order = list(contenders) if number % 2 == 0 else list(reversed(contenders))
+        for name in order:
+            rate, cpu_us = await _throughput_round(contenders[name], concurrency, per_task)
+            rps[name].append(rate)
+            cpu[name].append(cpu_us)
+    return rps, cpu
+
+
 async def bench_throughput(config: Config) -> dict[str, Any]:
     server = LoopbackServer()
     try:
@@ -396,18 +417,9 @@ async def _throughput_level(url: str, concurrency: int, config: Config) -> dict[
         async def sim_get() -> object:
             return await sim.get_integration(INTEGRATION_ID)
 
-        contenders = {RAW: raw_get, SIM: sim_get}
-        # Warm-up: the pool opens a connection per task, then settles to what it keeps alive.
-        for call in contenders.values():
-            await _throughput_round(call, concurrency, max(2, per_task // 4))
-        rps: dict[str, list[float]] = {name: [] for name in contenders}
-        cpu: dict[str, list[float]] = {name: [] for name in contenders}
-        for number in range(config.throughput_rounds):
-            order = list(contenders) if number % 2 == 0 else list(reversed(contenders))
-            for name in order:
-                rate, cpu_us = await _throughput_round(contenders[name], concurrency, per_task)
-                rps[name].append(rate)
-                cpu[name].append(cpu_us)
+        rps, cpu = await interleaved_throughput(
+            {RAW: raw_get, SIM: sim_get}, concurrency, per_task, config.throughput_rounds
+        )
     raw_rps, sim_rps = _median(rps[RAW]), _median(rps[SIM])
     return {
         "requests_per_round": per_task * concurrency,

@@ -46,7 +46,7 @@ from bench import (
     _expect,
     _median,
     _per_round_means,
-    _throughput_round,
+    interleaved_throughput,
     machine,
 )
 from bench_peer_sdk import (
@@ -191,16 +191,7 @@ async def _task_level(url: str, tasks: int, operation: str, config: Config) -> d
     per_task = max(1, -(-requests // tasks))
     async with httpx.AsyncClient(headers=AUTH_HEADERS) as raw, SimClient(url, token=TOKEN) as sim:
         contenders = _calls(raw, sim, url)[operation]
-        for call in contenders.values():  # warm-up: the pool opens its connections
-            await _throughput_round(call, tasks, max(2, per_task // 4))
-        rps: dict[str, list[float]] = {name: [] for name in contenders}
-        cpu: dict[str, list[float]] = {name: [] for name in contenders}
-        for number in range(config.pool_rounds):
-            order = list(contenders) if number % 2 == 0 else list(reversed(contenders))
-            for name in order:
-                rate, cpu_us = await _throughput_round(contenders[name], tasks, per_task)
-                rps[name].append(rate)
-                cpu[name].append(cpu_us)
+        rps, cpu = await interleaved_throughput(contenders, tasks, per_task, config.pool_rounds)
     return {
         name: {
             "requests_per_round": per_task * tasks,
