@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol, Self, TypeVar
+
+import httpx
 
 from sim_client.models import JsonPatchOperation, SimIntegration, SimIntegrationDetails
 
@@ -17,6 +20,7 @@ _OPS_WITH_FROM = frozenset({"move", "copy"})
 _POINTER = re.compile(r"(/([^~/]|~[01])*)*")
 #: Service ids are 32 hex digits; this bound only keeps request URLs sane.
 MAX_ID_LENGTH = 1024
+_HEADER_SAFE = re.compile(r"[!-~]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _MAX_DEPTH = 64
 
@@ -151,3 +155,54 @@ def _check_json(value: object, where: str, depth: int = 0) -> None:
             _check_json(item, where, depth + 1)
         return
     raise ValueError(f"{where} holds a {type(value).__name__}, which is not JSON")
+
+
+def check_url(url: object, what: str) -> str:
+    """``url`` if it is https, or http to a loopback host; ValueError otherwise."""
+    if not isinstance(url, str) or not url.strip():
+        raise ValueError(f"{what} must be a non-empty URL string")
+    try:
+        parsed = httpx.URL(url.strip())
+    except httpx.InvalidURL as error:
+        raise ValueError(f"{what} is not a valid URL: {error}") from None
+    if not parsed.host:
+        raise ValueError(f"{what} must be an absolute URL with a host")
+    if parsed.query or parsed.fragment:
+        raise ValueError(f"{what} must not carry a query or fragment")
+    if parsed.userinfo:
+        raise ValueError(f"{what} must not carry a user name or password")
+    if parsed.scheme == "https" or (parsed.scheme == "http" and _is_loopback(parsed.host)):
+        return str(parsed)
+    raise ValueError(f"{what} must use https (plain http is allowed for loopback hosts only)")
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_timeout(timeout: object) -> httpx.Timeout:
+    """``timeout`` as an ``httpx.Timeout``: a positive number of seconds or one already."""
+    if isinstance(timeout, httpx.Timeout):
+        return timeout
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
+        raise ValueError("timeout must be a positive number of seconds or an httpx.Timeout")
+    return httpx.Timeout(float(timeout))
+
+
+def check_credential(value: object, what: str) -> str:
+    """A credential: a non-empty string of visible ASCII (it travels in a header or form)."""
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a str")
+    if not is_header_safe(value):
+        raise ValueError(f"{what} must be a non-empty string of visible ASCII characters")
+    return value
+
+
+def is_header_safe(value: str) -> bool:
+    """Whether ``value`` is a non-empty run of visible ASCII, safe in a header or a form."""
+    return _HEADER_SAFE.fullmatch(value) is not None

@@ -10,12 +10,12 @@ as the request it serves (its transport, hooks and proxies apply).
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import AsyncGenerator, Callable, Generator
 
 import httpx
 
+from sim_client._arguments import check_credential, check_url, is_header_safe
 from sim_client.errors import (
     APIStatusError,
     AuthenticationError,
@@ -23,7 +23,7 @@ from sim_client.errors import (
     make_status_error,
 )
 
-__all__ = ["ClientCredentialsAuth", "StaticTokenAuth"]
+__all__ = ["ClientCredentialsAuth", "StaticTokenAuth", "make_auth"]
 
 #: Refresh this long before expiry at most; a short-lived token is refreshed at 90 % of its life.
 REFRESH_MARGIN = 60.0
@@ -33,12 +33,6 @@ DEFAULT_EXPIRES_IN = 300.0
 _OWN_HEADERS = frozenset(
     {"authorization", "content-type", "content-length", "transfer-encoding", "host", "accept"}
 )
-_HEADER_SAFE = re.compile(r"[!-~]+")
-
-
-def is_header_safe(value: str) -> bool:
-    """Whether ``value`` is a non-empty run of visible ASCII, safe in a header or a form."""
-    return _HEADER_SAFE.fullmatch(value) is not None
 
 
 class StaticTokenAuth(httpx.Auth):
@@ -200,3 +194,30 @@ class ClientCredentialsAuth(httpx.Auth):
                 body=None,
             )
         return token, expires_in
+
+
+def make_auth(
+    token: str | None,
+    client_id: str | None,
+    client_secret: str | None,
+    token_url: str | None,
+    tenant_root: str,
+) -> httpx.Auth:
+    """The token flow for exactly one credential source."""
+    has_pair = client_id is not None or client_secret is not None
+    if token is not None and has_pair:
+        raise ValueError("give either token or client_id and client_secret, not both")
+    if token is not None:
+        if token_url is not None:
+            raise ValueError("token_url goes with client_id and client_secret, not with token")
+        return StaticTokenAuth(check_credential(token, "token"))
+    if not has_pair:
+        raise ValueError("credentials are missing: give token, or client_id and client_secret")
+    if client_id is None or client_secret is None:
+        raise ValueError("client_id and client_secret go together: give both")
+    url = check_url(token_url, "token_url") if token_url is not None else None
+    return ClientCredentialsAuth(
+        url or f"{tenant_root}/oauth/token",
+        check_credential(client_id, "client_id"),
+        check_credential(client_secret, "client_secret"),
+    )

@@ -10,7 +10,6 @@ functions are not used for sending: they decode error bodies eagerly and would r
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import logging
 import os
@@ -27,6 +26,8 @@ from sim_client._arguments import (
     Operation,
     check_id,
     check_name,
+    check_timeout,
+    check_url,
     details_body,
     patch_body,
 )
@@ -40,7 +41,7 @@ from sim_client._generated.api.sim_integrations import (
     put_sim_integration,
 )
 from sim_client._retry import RetryPolicy
-from sim_client.auth import ClientCredentialsAuth, StaticTokenAuth, is_header_safe
+from sim_client.auth import ClientCredentialsAuth, make_auth
 from sim_client.errors import (
     APIConnectionError,
     APIStatusError,
@@ -85,13 +86,13 @@ class SimClient:
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        root = _check_url(base_url, "base_url").rstrip("/")
+        root = check_url(base_url, "base_url").rstrip("/")
         tenant_root = root.removesuffix("/beta")
         self._api_root = tenant_root + "/beta"
-        self._auth = _make_auth(token, client_id, client_secret, token_url, tenant_root)
+        self._auth = make_auth(token, client_id, client_secret, token_url, tenant_root)
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
             raise ValueError("max_retries must be an integer >= 0")
-        checked_timeout = _check_timeout(timeout)
+        checked_timeout = check_timeout(timeout)
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise TypeError("http_client must be an httpx.AsyncClient")
         if http_client is not None and transport is not None:
@@ -376,78 +377,6 @@ def _decode_error(
     )
 
 
-def _check_url(url: object, what: str) -> str:
-    """``url`` if it is https, or http to a loopback host; ValueError otherwise."""
-    if not isinstance(url, str) or not url.strip():
-        raise ValueError(f"{what} must be a non-empty URL string")
-    try:
-        parsed = httpx.URL(url.strip())
-    except httpx.InvalidURL as error:
-        raise ValueError(f"{what} is not a valid URL: {error}") from None
-    if not parsed.host:
-        raise ValueError(f"{what} must be an absolute URL with a host")
-    if parsed.query or parsed.fragment:
-        raise ValueError(f"{what} must not carry a query or fragment")
-    if parsed.userinfo:
-        raise ValueError(f"{what} must not carry a user name or password")
-    if parsed.scheme == "https" or (parsed.scheme == "http" and _is_loopback(parsed.host)):
-        return str(parsed)
-    raise ValueError(f"{what} must use https (plain http is allowed for loopback hosts only)")
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
 def _unbounded(timeout: httpx.Timeout) -> bool:
     """Whether ``timeout`` leaves any phase of a request without a limit."""
     return None in (timeout.connect, timeout.read, timeout.write, timeout.pool)
-
-
-def _check_timeout(timeout: object) -> httpx.Timeout:
-    if isinstance(timeout, httpx.Timeout):
-        return timeout
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
-        raise ValueError("timeout must be a positive number of seconds or an httpx.Timeout")
-    return httpx.Timeout(float(timeout))
-
-
-def _make_auth(
-    token: str | None,
-    client_id: str | None,
-    client_secret: str | None,
-    token_url: str | None,
-    tenant_root: str,
-) -> httpx.Auth:
-    """The token flow for exactly one credential source."""
-    has_pair = client_id is not None or client_secret is not None
-    if token is not None and has_pair:
-        raise ValueError("give either token or client_id and client_secret, not both")
-    if token is not None:
-        if token_url is not None:
-            raise ValueError("token_url goes with client_id and client_secret, not with token")
-        return StaticTokenAuth(_check_secret(token, "token"))
-    if not has_pair:
-        raise ValueError("credentials are missing: give token, or client_id and client_secret")
-    if client_id is None or client_secret is None:
-        raise ValueError("client_id and client_secret go together: give both")
-    url = _check_url(token_url, "token_url") if token_url is not None else None
-    return ClientCredentialsAuth(
-        url or f"{tenant_root}/oauth/token",
-        _check_secret(client_id, "client_id"),
-        _check_secret(client_secret, "client_secret"),
-    )
-
-
-def _check_secret(value: object, what: str) -> str:
-    """A credential: a non-empty string of visible ASCII (it travels in a header or form)."""
-    if not isinstance(value, str):
-        raise TypeError(f"{what} must be a str")
-    if not is_header_safe(value):
-        raise ValueError(f"{what} must be a non-empty string of visible ASCII characters")
-    return value
