@@ -11,7 +11,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 export UV_NO_PROGRESS := 1
 
-.PHONY: all venv node generate check-generated lint typecheck unit test demo bench bench-peer clean
+.PHONY: all venv node generate check-generated lint typecheck unit test test-strict demo bench bench-peer clean
 
 all: test
 
@@ -50,6 +50,13 @@ unit: venv
 test: lint typecheck check-generated
 	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory node; fi
 	$(BIN)/pytest
+	$(MAKE) --no-print-directory test-strict
+
+# The client tests against the fake once more with every SimClient reading strictly: the fake
+# answers only what the fragment allows.
+test-strict: venv
+	$(BIN)/pytest -q --strict-reading -m "not contract" tests/test_scenarios.py \
+		tests/test_fake_server.py tests/test_soak.py tests/test_readme.py tests/test_demo.py
 
 demo: venv
 	$(BIN)/python scripts/demo.py

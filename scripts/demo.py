@@ -23,6 +23,11 @@ from sim_client.testing import FakeSimServer
 SOURCES = ("HR Active Directory", "Workday", "SAP ERP")
 
 
+def text(value: object) -> str:
+    """A field for a table: its text, or "-" when the service did not send one."""
+    return value if isinstance(value, str) else "-"
+
+
 def table(integrations: Sequence[SimIntegration]) -> str:
     """A plain-text table of integrations: id, name, type, description, rule."""
     rows = [("id", "name", "type", "description", "before-provisioning rule")]
@@ -32,9 +37,9 @@ def table(integrations: Sequence[SimIntegration]) -> str:
         rows.append(
             (
                 item.id[:8] + "…",
-                item.name,
-                item.type_,
-                item.description,
+                text(item.name),
+                text(item.type_),
+                text(item.description),
                 rule_name if isinstance(rule_name, str) else "-",
             )
         )

@@ -31,7 +31,7 @@ class _Model(Protocol):
     def to_dict(self) -> dict[str, Any]: ...
 
     @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self: ...
+    def from_dict(cls, src_dict: Mapping[str, Any], *, strict: bool | None = None) -> Self: ...
 
 
 M = TypeVar("M", bound=_Model)
@@ -122,9 +122,9 @@ def _wire(value: object, models: tuple[type[_Model], ...], where: str) -> dict[s
 
 
 def _model(model: type[M], wire: dict[str, Any], where: str) -> M:
-    """``model.from_dict(wire)``, a misfit reported as ValueError naming ``where``."""
+    """``model.from_dict(wire)``, strictly: a misfit is a ValueError naming ``where``."""
     try:
-        return model.from_dict(wire)
+        return model.from_dict(wire, strict=True)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise ValueError(f"{where}: does not fit {model.__name__}: {error}") from None
 

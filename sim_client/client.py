@@ -40,6 +40,7 @@ from sim_client._generated.api.sim_integrations import (
     patch_sim_attributes,
     put_sim_integration,
 )
+from sim_client._reading import strict_reading
 from sim_client._retry import RetryPolicy
 from sim_client.auth import ClientCredentialsAuth, make_auth
 from sim_client.errors import (
@@ -85,6 +86,7 @@ class SimClient:
         max_retries: int = 2,
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        strict: bool = False,
     ) -> None:
         root = check_url(base_url, "base_url").rstrip("/")
         tenant_root = root.removesuffix("/beta")
@@ -113,6 +115,9 @@ class SimClient:
             self._timeout = checked_timeout
         self._http = http_client
         self._retry = RetryPolicy(max_retries, logger=logger)
+        if not isinstance(strict, bool):
+            raise TypeError("strict must be a bool")
+        self._strict = strict
         self._closed = False
 
     @classmethod
@@ -140,7 +145,7 @@ class SimClient:
 
     def __repr__(self) -> str:
         kind = "client_credentials" if isinstance(self._auth, ClientCredentialsAuth) else "token"
-        state = ", closed" if self._closed else ""
+        state = (", strict=True" if self._strict else "") + (", closed" if self._closed else "")
         return (
             f"SimClient(base_url={self._api_root!r}, auth={kind}, "
             f"max_retries={self._retry.max_retries}{state})"
@@ -150,6 +155,11 @@ class SimClient:
     def base_url(self) -> str:
         """The API root every path is appended to (ends in ``/beta``)."""
         return self._api_root
+
+    @property
+    def strict(self) -> bool:
+        """Whether answers that misfit the fragment raise ResponseDecodeError."""
+        return self._strict
 
     @property
     def closed(self) -> bool:
@@ -180,24 +190,24 @@ class SimClient:
 
     async def list_integrations(self) -> list[SimIntegration]:
         """Every SIM integration of the tenant."""
-        return await self._call(get_sim_integrations._get_kwargs(), _decode_list)
+        return await self._call(get_sim_integrations._get_kwargs(), self._decode_list)
 
     async def get_integration(self, integration_id: str) -> SimIntegration:
         """The integration with this id; :class:`~sim_client.NotFoundError` if there is none."""
         request = get_sim_integration._get_kwargs(id=check_id(integration_id))
-        return await self._call(request, _decode_one)
+        return await self._call(request, self._decode_one)
 
     async def create_integration(self, details: Details) -> SimIntegration:
         """Create an integration; read-only fields in ``details`` are not sent."""
         request = create_sim_integration._get_kwargs(body=details_body(details))
-        return await self._call(request, _decode_one)
+        return await self._call(request, self._decode_one)
 
     async def update_integration(self, integration_id: str, details: Details) -> SimIntegration:
         """Replace the integration with ``details`` (a full replacement, not a merge)."""
         request = put_sim_integration._get_kwargs(
             id=check_id(integration_id), body=details_body(details)
         )
-        return await self._call(request, _decode_one)
+        return await self._call(request, self._decode_one)
 
     async def patch_integration(
         self, integration_id: str, operations: Sequence[Operation]
@@ -206,7 +216,7 @@ class SimClient:
         request = patch_sim_attributes._get_kwargs(
             id=check_id(integration_id), body=patch_body(operations)
         )
-        return await self._call(request, _decode_one)
+        return await self._call(request, self._decode_one)
 
     async def patch_before_provisioning_rule(
         self, integration_id: str, operations: Sequence[Operation]
@@ -215,7 +225,7 @@ class SimClient:
         request = patch_before_provisioning_rule._get_kwargs(
             id=check_id(integration_id), body=patch_body(operations)
         )
-        return await self._call(request, _decode_one)
+        return await self._call(request, self._decode_one)
 
     async def delete_integration(self, integration_id: str) -> None:
         """Delete the integration."""
@@ -239,6 +249,14 @@ class SimClient:
         if existing is None:
             return await self.create_integration(body)
         return await self.update_integration(existing.id, body)
+
+    # Reading answers.
+
+    def _decode_one(self, response: httpx.Response) -> SimIntegration:
+        return decode_integration(response, strict=self._strict)
+
+    def _decode_list(self, response: httpx.Response) -> list[SimIntegration]:
+        return decode_integrations(response, strict=self._strict)
 
     # Sending.
 
@@ -345,22 +363,35 @@ def _json(response: httpx.Response) -> Any:
         raise _decode_error(response, "the body is not JSON", error) from error
 
 
-def _decode_one(response: httpx.Response) -> SimIntegration:
+def decode_integration(response: httpx.Response, *, strict: bool) -> SimIntegration:
+    """One integration from a 2xx answer (see "Reading answers" in the README)."""
     data = _json(response)
     try:
-        return SimIntegration.from_dict(data)
+        with strict_reading(strict):
+            return SimIntegration.from_dict(data)
     except _DECODE_ERRORS as error:
         raise _decode_error(response, "the body is not a SimIntegration", error) from error
 
 
-def _decode_list(response: httpx.Response) -> list[SimIntegration]:
+def decode_integrations(response: httpx.Response, *, strict: bool) -> list[SimIntegration]:
+    """The integrations of a 2xx list answer; an item that cannot be one names its index."""
     data = _json(response)
     if not isinstance(data, list):
         raise _decode_error(response, "the body is not a JSON array", None)
     try:
-        return [SimIntegration.from_dict(item) for item in data]
-    except _DECODE_ERRORS as error:
-        raise _decode_error(response, "an item is not a SimIntegration", error) from error
+        with strict_reading(strict):
+            return [SimIntegration.from_dict(item) for item in data]
+    except _DECODE_ERRORS:
+        pass
+    # Only on failure: find the first item that does not decode, to name it.
+    with strict_reading(strict):
+        for index, item in enumerate(data):
+            try:
+                SimIntegration.from_dict(item)
+            except _DECODE_ERRORS as error:
+                problem = f"item {index} is not a SimIntegration"
+                raise _decode_error(response, problem, error) from error
+    raise _decode_error(response, "an item is not a SimIntegration", None)  # pragma: no cover
 
 
 def _decode_nothing(response: httpx.Response) -> None:

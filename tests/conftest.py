@@ -1,5 +1,8 @@
-"""Shared fixtures: the retry wait recorder, and the suite-wide guard that no known credential
-reaches any log record while DEBUG logging is on."""
+"""Shared fixtures: the retry wait recorder, the suite-wide guard that no known credential
+reaches any log record while DEBUG logging is on, and ``--strict-reading``, which makes every
+SimClient that a test builds without an explicit ``strict=`` read answers strictly (``make
+test`` runs the client tests against the fake once that way: the fake answers what the fragment
+says)."""
 
 from __future__ import annotations
 
@@ -10,13 +13,31 @@ from collections.abc import Iterator
 
 import pytest
 
-from sim_client import _retry
+from sim_client import SimClient, _retry
 from sim_client.testing import DEFAULT_CLIENT_SECRET, DEFAULT_TOKEN
 from tests.mock_api import CLIENT_SECRET, ISSUED_TOKEN, TOKEN
 
 KNOWN_SECRETS = (TOKEN, CLIENT_SECRET, ISSUED_TOKEN, DEFAULT_TOKEN, DEFAULT_CLIENT_SECRET)
 ISSUED_BY_THE_FAKE = re.compile(r"fake-[0-9a-f]{48}")
 WATCHED_LOGGERS = ("sim_client", "httpx", "uvicorn")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--strict-reading",
+        action="store_true",
+        help="SimClient defaults to strict=True: any answer that misfits the fragment fails",
+    )
+
+
+@pytest.fixture(autouse=True)
+def strict_reading_by_default(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under ``--strict-reading``, a SimClient built without ``strict=`` reads strictly."""
+    if request.config.getoption("--strict-reading"):
+        defaults = dict(SimClient.__init__.__kwdefaults__ or {}, strict=True)
+        monkeypatch.setattr(SimClient.__init__, "__kwdefaults__", defaults)
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,5 @@
-"""The generated layer: strict, lossless model decoding and the endpoint modules on top of it.
+"""The generated layer: strict (``strict=True``), lossless model decoding and the endpoint
+modules on top of it. Tolerant decoding, the default, is covered in test_tolerant_reading.py.
 
 Also checks that the OpenAPI fragment is valid and that `scripts/generate.py --check` notices a
 hand edit of the generated package.
@@ -207,7 +208,7 @@ def test_a_mapping_that_is_not_a_dict_is_accepted() -> None:
     assert model.additional_properties == {"extra": 1}
 
 
-# --- Strictness ------------------------------------------------------------------------------
+# --- Strictness (strict=True) ---------------------------------------------------------------
 
 MISSING = object()
 
@@ -367,7 +368,7 @@ def test_bad_documents_raise_naming_the_field_but_not_the_value(
     _set(document, path, value)
 
     with pytest.raises(error, match=re.escape(message)) as caught:
-        SimIntegration.from_dict(document)
+        SimIntegration.from_dict(document, strict=True)
 
     if isinstance(value, str):
         assert value not in str(caught.value)
@@ -390,7 +391,7 @@ def test_additional_properties_typed_as_strings_are_checked() -> None:
 
     bad = {"name": "n", "statusMap": {"closed_complete": 1}}
     with pytest.raises(TypeError, match=re.escape("['closed_complete']: expected str, got int")):
-        SimIntegrationDetails.from_dict(bad)
+        SimIntegrationDetails.from_dict(bad, strict=True)
 
 
 def test_nullable_attributes_accept_none_and_objects_only() -> None:
@@ -402,7 +403,7 @@ def test_nullable_attributes_accept_none_and_objects_only() -> None:
     assert isinstance(filled.attributes, SimIntegrationDetailsAttributes)
 
     with pytest.raises(TypeError, match=re.escape("SimIntegrationDetails.attributes: expected")):
-        SimIntegrationDetails.from_dict({"name": "n", "attributes": "uid=u"})
+        SimIntegrationDetails.from_dict({"name": "n", "attributes": "uid=u"}, strict=True)
 
 
 # --- ErrorMessageDto and LocaleOrigin -------------------------------------------------------
@@ -428,13 +429,13 @@ def test_locale_origin_rejects_unknown_values_and_wrong_types() -> None:
     with pytest.raises(
         ValueError, match=re.escape("ErrorMessageDto.localeOrigin: not a known LocaleOrigin")
     ):
-        ErrorMessageDto.from_dict({"localeOrigin": "GUESSED"})
+        ErrorMessageDto.from_dict({"localeOrigin": "GUESSED"}, strict=True)
     with pytest.raises(TypeError, match=re.escape("ErrorMessageDto.localeOrigin: expected")):
-        ErrorMessageDto.from_dict({"localeOrigin": 1})
+        ErrorMessageDto.from_dict({"localeOrigin": 1}, strict=True)
     with pytest.raises(
         TypeError, match=re.escape("ErrorMessageDto.locale: expected None | str, got int")
     ):
-        ErrorMessageDto.from_dict({"locale": 5})
+        ErrorMessageDto.from_dict({"locale": 5}, strict=True)
 
 
 def test_error_response_dto_decodes_its_messages() -> None:
@@ -452,7 +453,7 @@ def test_error_response_dto_decodes_its_messages() -> None:
     assert error.messages[0].locale_origin is LocaleOrigin.DEFAULT
     assert error.to_dict() == document
     with pytest.raises(TypeError, match=re.escape("ErrorResponseDto.messages[]: expected dict")):
-        ErrorResponseDto.from_dict({"messages": ["Bad input."]})
+        ErrorResponseDto.from_dict({"messages": ["Bad input."]}, strict=True)
 
 
 # --- JsonPatchOperation ----------------------------------------------------------------------
@@ -480,7 +481,7 @@ def test_patch_values_of_each_allowed_kind_round_trip(value: object) -> None:
 @pytest.mark.parametrize(("value", "got"), [(1.5, "float"), (None, "NoneType")])
 def test_patch_values_outside_the_one_of_are_rejected(value: object, got: str) -> None:
     with pytest.raises(TypeError, match=f"JsonPatchOperation.value: expected .*, got {got}$"):
-        JsonPatchOperation.from_dict({"op": "add", "path": "/x", "value": value})
+        JsonPatchOperation.from_dict({"op": "add", "path": "/x", "value": value}, strict=True)
 
 
 def test_patch_operation_without_value_and_with_from() -> None:

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from sim_client import SimClient, SimError, SimIntegration, SimIntegrationDetails
+from sim_client.models import SimIntegrationAttributes
 from tests.mock_api import (
     CLIENT_ID,
     CLIENT_SECRET,
@@ -101,6 +102,7 @@ def test_model_reprs_show_attribute_keys_but_not_their_values() -> None:
     for text in (repr(model), str(model), repr(details), repr([model])):
         assert "sn-password-123" not in text
     assert "attributes=SimIntegrationAttributes(keys=['instance', 'password'])" in repr(model)
+    assert isinstance(model.attributes, SimIntegrationAttributes)
     assert model.attributes["password"] == "sn-password-123"
     bare = SimIntegration.from_dict(
         {"id": "i", "name": "n", "description": "", "type": "t", "attributes": {}}

@@ -7,6 +7,12 @@ from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from sim_client._reading import (
+    keep_raw,
+    model_repr,
+    strict_reading,
+    unknown_enum,
+)
 
 from ..models.dto_type import DtoType
 from ..types import UNSET, Unset
@@ -26,7 +32,7 @@ class BeforeProvisioningRule:
         name (str | Unset):
     """
 
-    type_: DtoType | Unset = UNSET
+    type_: DtoType | str | Unset = UNSET
     id: str | Unset = UNSET
     name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -34,7 +40,7 @@ class BeforeProvisioningRule:
     def to_dict(self) -> dict[str, Any]:
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
+            type_ = self.type_.value if isinstance(self.type_, DtoType) else self.type_
 
         id = self.id
 
@@ -53,37 +59,59 @@ class BeforeProvisioningRule:
         return field_dict
 
     @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+    def from_dict(
+        cls, src_dict: Mapping[str, Any], *, strict: bool | None = None
+    ) -> Self:
+        """The model for the wire document ``src_dict``; tolerant unless ``strict`` is True."""
+        if strict is not None:
+            with strict_reading(strict):
+                return cls.from_dict(src_dict)
         if not isinstance(src_dict, dict):
             if not isinstance(src_dict, Mapping):
                 raise TypeError(
                     f"BeforeProvisioningRule: expected dict, got {type(src_dict).__name__}"
                 )
             src_dict = dict(src_dict)
-        _type_ = src_dict.get("type", UNSET)
-        type_: DtoType | Unset = UNSET
-        if _type_ is not UNSET:
-            if not isinstance(_type_, str):
+        raw: dict[str, Any] | None = None
+        try:
+            _type_ = src_dict.get("type", UNSET)
+            type_: DtoType | Unset = UNSET
+            if _type_ is not UNSET:
+                if not isinstance(_type_, str):
+                    raise TypeError(
+                        f"BeforeProvisioningRule.type: expected str, got {type(_type_).__name__}"
+                    )
+                type_ = DtoType._value2member_map_.get(_type_)
+                if type_ is None:
+                    type_ = unknown_enum(
+                        "BeforeProvisioningRule.type", "DtoType", _type_
+                    )
+
+        except (TypeError, ValueError) as error:
+            raw = keep_raw(raw, error, "type", src_dict["type"])
+            type_ = UNSET
+
+        try:
+            id = src_dict.get("id", UNSET)
+            if id is not UNSET and not isinstance(id, str):
                 raise TypeError(
-                    f"BeforeProvisioningRule.type: expected str, got {type(_type_).__name__}"
-                )
-            type_ = DtoType._value2member_map_.get(_type_)
-            if type_ is None:
-                raise ValueError(
-                    "BeforeProvisioningRule.type: not a known DtoType value"
+                    f"BeforeProvisioningRule.id: expected str, got {type(id).__name__}"
                 )
 
-        id = src_dict.get("id", UNSET)
-        if id is not UNSET and not isinstance(id, str):
-            raise TypeError(
-                f"BeforeProvisioningRule.id: expected str, got {type(id).__name__}"
-            )
+        except (TypeError, ValueError) as error:
+            raw = keep_raw(raw, error, "id", src_dict["id"])
+            id = UNSET
 
-        name = src_dict.get("name", UNSET)
-        if name is not UNSET and not isinstance(name, str):
-            raise TypeError(
-                f"BeforeProvisioningRule.name: expected str, got {type(name).__name__}"
-            )
+        try:
+            name = src_dict.get("name", UNSET)
+            if name is not UNSET and not isinstance(name, str):
+                raise TypeError(
+                    f"BeforeProvisioningRule.name: expected str, got {type(name).__name__}"
+                )
+
+        except (TypeError, ValueError) as error:
+            raw = keep_raw(raw, error, "name", src_dict["name"])
+            name = UNSET
 
         before_provisioning_rule = cls(
             type_,
@@ -97,7 +125,12 @@ class BeforeProvisioningRule:
                 for prop_name, prop in src_dict.items()
                 if prop_name not in _KNOWN_KEYS
             }
+        if raw is not None:
+            before_provisioning_rule.additional_properties.update(raw)
         return before_provisioning_rule
+
+    def __repr__(self) -> str:
+        return model_repr(self, ("type_", "id", "name"))
 
     @property
     def additional_keys(self) -> list[str]:

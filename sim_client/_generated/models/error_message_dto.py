@@ -7,6 +7,11 @@ from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from sim_client._reading import (
+    keep_raw,
+    model_repr,
+    strict_reading,
+)
 
 from ..models.locale_origin import LocaleOrigin
 from ..types import UNSET, Unset
@@ -61,49 +66,71 @@ class ErrorMessageDto:
         return field_dict
 
     @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+    def from_dict(
+        cls, src_dict: Mapping[str, Any], *, strict: bool | None = None
+    ) -> Self:
+        """The model for the wire document ``src_dict``; tolerant unless ``strict`` is True."""
+        if strict is not None:
+            with strict_reading(strict):
+                return cls.from_dict(src_dict)
         if not isinstance(src_dict, dict):
             if not isinstance(src_dict, Mapping):
                 raise TypeError(
                     f"ErrorMessageDto: expected dict, got {type(src_dict).__name__}"
                 )
             src_dict = dict(src_dict)
-        _locale = src_dict.get("locale", UNSET)
-        locale: None | str | Unset
-        if _locale is UNSET:
-            locale = UNSET
-        elif _locale is None or isinstance(_locale, str):
-            locale = _locale
-        else:
-            raise TypeError(
-                f"ErrorMessageDto.locale: expected None | str, got {type(_locale).__name__}"
-            )
-
-        _locale_origin = src_dict.get("localeOrigin", UNSET)
-        locale_origin: LocaleOrigin | None | Unset
-        if _locale_origin is UNSET:
-            locale_origin = UNSET
-        elif _locale_origin is None:
-            locale_origin = _locale_origin
-        elif isinstance(_locale_origin, str):
-            componentsschemas_locale_origin_type_1 = (
-                LocaleOrigin._value2member_map_.get(_locale_origin)
-            )
-            if componentsschemas_locale_origin_type_1 is None:
-                raise ValueError(
-                    "ErrorMessageDto.localeOrigin: not a known LocaleOrigin value"
+        raw: dict[str, Any] | None = None
+        try:
+            _locale = src_dict.get("locale", UNSET)
+            locale: None | str | Unset
+            if _locale is UNSET:
+                locale = UNSET
+            elif _locale is None or isinstance(_locale, str):
+                locale = _locale
+            else:
+                raise TypeError(
+                    f"ErrorMessageDto.locale: expected None | str, got {type(_locale).__name__}"
                 )
-            locale_origin = componentsschemas_locale_origin_type_1
-        else:
-            raise TypeError(
-                f"ErrorMessageDto.localeOrigin: expected LocaleOrigin | None, got {type(_locale_origin).__name__}"
-            )
 
-        text = src_dict.get("text", UNSET)
-        if text is not UNSET and not isinstance(text, str):
-            raise TypeError(
-                f"ErrorMessageDto.text: expected str, got {type(text).__name__}"
-            )
+        except (TypeError, ValueError) as error:
+            raw = keep_raw(raw, error, "locale", src_dict["locale"])
+            locale = UNSET
+
+        try:
+            _locale_origin = src_dict.get("localeOrigin", UNSET)
+            locale_origin: LocaleOrigin | None | Unset
+            if _locale_origin is UNSET:
+                locale_origin = UNSET
+            elif _locale_origin is None:
+                locale_origin = _locale_origin
+            elif isinstance(_locale_origin, str):
+                componentsschemas_locale_origin_type_1 = (
+                    LocaleOrigin._value2member_map_.get(_locale_origin)
+                )
+                if componentsschemas_locale_origin_type_1 is None:
+                    raise ValueError(
+                        "ErrorMessageDto.localeOrigin: not a known LocaleOrigin value"
+                    )
+                locale_origin = componentsschemas_locale_origin_type_1
+            else:
+                raise TypeError(
+                    f"ErrorMessageDto.localeOrigin: expected LocaleOrigin | None, got {type(_locale_origin).__name__}"
+                )
+
+        except (TypeError, ValueError) as error:
+            raw = keep_raw(raw, error, "localeOrigin", src_dict["localeOrigin"])
+            locale_origin = UNSET
+
+        try:
+            text = src_dict.get("text", UNSET)
+            if text is not UNSET and not isinstance(text, str):
+                raise TypeError(
+                    f"ErrorMessageDto.text: expected str, got {type(text).__name__}"
+                )
+
+        except (TypeError, ValueError) as error:
+            raw = keep_raw(raw, error, "text", src_dict["text"])
+            text = UNSET
 
         error_message_dto = cls(
             locale,
@@ -117,7 +144,12 @@ class ErrorMessageDto:
                 for prop_name, prop in src_dict.items()
                 if prop_name not in _KNOWN_KEYS
             }
+        if raw is not None:
+            error_message_dto.additional_properties.update(raw)
         return error_message_dto
+
+    def __repr__(self) -> str:
+        return model_repr(self, ("locale", "locale_origin", "text"))
 
     @property
     def additional_keys(self) -> list[str]:

@@ -7,6 +7,11 @@ from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from sim_client._reading import (
+    keep_raw,
+    model_repr,
+    strict_reading,
+)
 
 from ..models.error_message_dto import ErrorMessageDto
 from ..types import UNSET, Unset
@@ -67,56 +72,83 @@ class ErrorResponseDto:
         return field_dict
 
     @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+    def from_dict(
+        cls, src_dict: Mapping[str, Any], *, strict: bool | None = None
+    ) -> Self:
+        """The model for the wire document ``src_dict``; tolerant unless ``strict`` is True."""
+        if strict is not None:
+            with strict_reading(strict):
+                return cls.from_dict(src_dict)
         if not isinstance(src_dict, dict):
             if not isinstance(src_dict, Mapping):
                 raise TypeError(
                     f"ErrorResponseDto: expected dict, got {type(src_dict).__name__}"
                 )
             src_dict = dict(src_dict)
-        detail_code = src_dict.get("detailCode", UNSET)
-        if detail_code is not UNSET and not isinstance(detail_code, str):
-            raise TypeError(
-                f"ErrorResponseDto.detailCode: expected str, got {type(detail_code).__name__}"
-            )
-
-        tracking_id = src_dict.get("trackingId", UNSET)
-        if tracking_id is not UNSET and not isinstance(tracking_id, str):
-            raise TypeError(
-                f"ErrorResponseDto.trackingId: expected str, got {type(tracking_id).__name__}"
-            )
-
-        _messages = src_dict.get("messages", UNSET)
-        messages: list[ErrorMessageDto] | Unset = UNSET
-        if _messages is not UNSET:
-            if not isinstance(_messages, list):
+        raw: dict[str, Any] | None = None
+        try:
+            detail_code = src_dict.get("detailCode", UNSET)
+            if detail_code is not UNSET and not isinstance(detail_code, str):
                 raise TypeError(
-                    f"ErrorResponseDto.messages: expected list, got {type(_messages).__name__}"
+                    f"ErrorResponseDto.detailCode: expected str, got {type(detail_code).__name__}"
                 )
-            messages = []
-            for messages_item_data in _messages:
-                if not isinstance(messages_item_data, dict):
-                    raise TypeError(
-                        f"ErrorResponseDto.messages[]: expected dict, got {type(messages_item_data).__name__}"
-                    )
-                messages_item = ErrorMessageDto.from_dict(messages_item_data)
-                messages.append(messages_item)
 
-        _causes = src_dict.get("causes", UNSET)
-        causes: list[ErrorMessageDto] | Unset = UNSET
-        if _causes is not UNSET:
-            if not isinstance(_causes, list):
+        except (TypeError, ValueError) as error:
+            raw = keep_raw(raw, error, "detailCode", src_dict["detailCode"])
+            detail_code = UNSET
+
+        try:
+            tracking_id = src_dict.get("trackingId", UNSET)
+            if tracking_id is not UNSET and not isinstance(tracking_id, str):
                 raise TypeError(
-                    f"ErrorResponseDto.causes: expected list, got {type(_causes).__name__}"
+                    f"ErrorResponseDto.trackingId: expected str, got {type(tracking_id).__name__}"
                 )
-            causes = []
-            for causes_item_data in _causes:
-                if not isinstance(causes_item_data, dict):
+
+        except (TypeError, ValueError) as error:
+            raw = keep_raw(raw, error, "trackingId", src_dict["trackingId"])
+            tracking_id = UNSET
+
+        try:
+            _messages = src_dict.get("messages", UNSET)
+            messages: list[ErrorMessageDto] | Unset = UNSET
+            if _messages is not UNSET:
+                if not isinstance(_messages, list):
                     raise TypeError(
-                        f"ErrorResponseDto.causes[]: expected dict, got {type(causes_item_data).__name__}"
+                        f"ErrorResponseDto.messages: expected list, got {type(_messages).__name__}"
                     )
-                causes_item = ErrorMessageDto.from_dict(causes_item_data)
-                causes.append(causes_item)
+                messages = []
+                for messages_item_data in _messages:
+                    if not isinstance(messages_item_data, dict):
+                        raise TypeError(
+                            f"ErrorResponseDto.messages[]: expected dict, got {type(messages_item_data).__name__}"
+                        )
+                    messages_item = ErrorMessageDto.from_dict(messages_item_data)
+                    messages.append(messages_item)
+
+        except (TypeError, ValueError) as error:
+            raw = keep_raw(raw, error, "messages", src_dict["messages"])
+            messages = UNSET
+
+        try:
+            _causes = src_dict.get("causes", UNSET)
+            causes: list[ErrorMessageDto] | Unset = UNSET
+            if _causes is not UNSET:
+                if not isinstance(_causes, list):
+                    raise TypeError(
+                        f"ErrorResponseDto.causes: expected list, got {type(_causes).__name__}"
+                    )
+                causes = []
+                for causes_item_data in _causes:
+                    if not isinstance(causes_item_data, dict):
+                        raise TypeError(
+                            f"ErrorResponseDto.causes[]: expected dict, got {type(causes_item_data).__name__}"
+                        )
+                    causes_item = ErrorMessageDto.from_dict(causes_item_data)
+                    causes.append(causes_item)
+
+        except (TypeError, ValueError) as error:
+            raw = keep_raw(raw, error, "causes", src_dict["causes"])
+            causes = UNSET
 
         error_response_dto = cls(
             detail_code,
@@ -131,7 +163,12 @@ class ErrorResponseDto:
                 for prop_name, prop in src_dict.items()
                 if prop_name not in _KNOWN_KEYS
             }
+        if raw is not None:
+            error_response_dto.additional_properties.update(raw)
         return error_response_dto
+
+    def __repr__(self) -> str:
+        return model_repr(self, ("detail_code", "tracking_id", "messages", "causes"))
 
     @property
     def additional_keys(self) -> list[str]:

@@ -7,6 +7,11 @@ from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from sim_client._reading import (
+    keep_raw,
+    model_repr,
+    strict_reading,
+)
 
 from ..models.json_object import JsonObject
 from ..models.json_patch_operation_op import JsonPatchOperationOp
@@ -68,7 +73,13 @@ class JsonPatchOperation:
         return field_dict
 
     @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+    def from_dict(
+        cls, src_dict: Mapping[str, Any], *, strict: bool | None = None
+    ) -> Self:
+        """The model for the wire document ``src_dict``; tolerant unless ``strict`` is True."""
+        if strict is not None:
+            with strict_reading(strict):
+                return cls.from_dict(src_dict)
         if not isinstance(src_dict, dict):
             if not isinstance(src_dict, Mapping):
                 raise TypeError(
@@ -78,6 +89,7 @@ class JsonPatchOperation:
         for key in ("op", "path"):
             if key not in src_dict:
                 raise ValueError(f"JsonPatchOperation.{key}: required field is missing")
+        raw: dict[str, Any] | None = None
         _op = src_dict["op"]
         if not isinstance(_op, str):
             raise TypeError(
@@ -95,28 +107,38 @@ class JsonPatchOperation:
                 f"JsonPatchOperation.path: expected str, got {type(path).__name__}"
             )
 
-        from_ = src_dict.get("from", UNSET)
-        if from_ is not UNSET and not isinstance(from_, str):
-            raise TypeError(
-                f"JsonPatchOperation.from: expected str, got {type(from_).__name__}"
-            )
+        try:
+            from_ = src_dict.get("from", UNSET)
+            if from_ is not UNSET and not isinstance(from_, str):
+                raise TypeError(
+                    f"JsonPatchOperation.from: expected str, got {type(from_).__name__}"
+                )
 
-        _value = src_dict.get("value", UNSET)
-        value: bool | int | JsonObject | list[Any] | str | Unset
-        if _value is UNSET:
+        except (TypeError, ValueError) as error:
+            raw = keep_raw(raw, error, "from", src_dict["from"])
+            from_ = UNSET
+
+        try:
+            _value = src_dict.get("value", UNSET)
+            value: bool | int | JsonObject | list[Any] | str | Unset
+            if _value is UNSET:
+                value = UNSET
+            elif isinstance(_value, (str, bool, int)):
+                value = _value
+            elif isinstance(_value, dict):
+                componentsschemas_json_patch_value_type_3 = JsonObject.from_dict(_value)
+                value = componentsschemas_json_patch_value_type_3
+            elif isinstance(_value, list):
+                componentsschemas_json_patch_value_type_4: list[Any] = _value
+                value = componentsschemas_json_patch_value_type_4
+            else:
+                raise TypeError(
+                    f"JsonPatchOperation.value: expected bool | int | JsonObject | list[Any] | str, got {type(_value).__name__}"
+                )
+
+        except (TypeError, ValueError) as error:
+            raw = keep_raw(raw, error, "value", src_dict["value"])
             value = UNSET
-        elif isinstance(_value, (str, bool, int)):
-            value = _value
-        elif isinstance(_value, dict):
-            componentsschemas_json_patch_value_type_3 = JsonObject.from_dict(_value)
-            value = componentsschemas_json_patch_value_type_3
-        elif isinstance(_value, list):
-            componentsschemas_json_patch_value_type_4: list[Any] = _value
-            value = componentsschemas_json_patch_value_type_4
-        else:
-            raise TypeError(
-                f"JsonPatchOperation.value: expected bool | int | JsonObject | list[Any] | str, got {type(_value).__name__}"
-            )
 
         json_patch_operation = cls(
             op,
@@ -131,7 +153,12 @@ class JsonPatchOperation:
                 for prop_name, prop in src_dict.items()
                 if prop_name not in _KNOWN_KEYS
             }
+        if raw is not None:
+            json_patch_operation.additional_properties.update(raw)
         return json_patch_operation
+
+    def __repr__(self) -> str:
+        return model_repr(self, ("op", "path", "from_", "value"))
 
     @property
     def additional_keys(self) -> list[str]:

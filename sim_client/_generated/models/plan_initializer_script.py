@@ -7,6 +7,11 @@ from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from sim_client._reading import (
+    keep_raw,
+    model_repr,
+    strict_reading,
+)
 
 from ..types import UNSET, Unset
 
@@ -38,18 +43,30 @@ class PlanInitializerScript:
         return field_dict
 
     @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+    def from_dict(
+        cls, src_dict: Mapping[str, Any], *, strict: bool | None = None
+    ) -> Self:
+        """The model for the wire document ``src_dict``; tolerant unless ``strict`` is True."""
+        if strict is not None:
+            with strict_reading(strict):
+                return cls.from_dict(src_dict)
         if not isinstance(src_dict, dict):
             if not isinstance(src_dict, Mapping):
                 raise TypeError(
                     f"PlanInitializerScript: expected dict, got {type(src_dict).__name__}"
                 )
             src_dict = dict(src_dict)
-        source = src_dict.get("source", UNSET)
-        if source is not UNSET and not isinstance(source, str):
-            raise TypeError(
-                f"PlanInitializerScript.source: expected str, got {type(source).__name__}"
-            )
+        raw: dict[str, Any] | None = None
+        try:
+            source = src_dict.get("source", UNSET)
+            if source is not UNSET and not isinstance(source, str):
+                raise TypeError(
+                    f"PlanInitializerScript.source: expected str, got {type(source).__name__}"
+                )
+
+        except (TypeError, ValueError) as error:
+            raw = keep_raw(raw, error, "source", src_dict["source"])
+            source = UNSET
 
         plan_initializer_script = cls(
             source,
@@ -61,7 +78,12 @@ class PlanInitializerScript:
                 for prop_name, prop in src_dict.items()
                 if prop_name not in _KNOWN_KEYS
             }
+        if raw is not None:
+            plan_initializer_script.additional_properties.update(raw)
         return plan_initializer_script
+
+    def __repr__(self) -> str:
+        return model_repr(self, ("source",))
 
     @property
     def additional_keys(self) -> list[str]:

@@ -7,6 +7,11 @@ from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from sim_client._reading import (
+    keep_raw,
+    model_repr,
+    strict_reading,
+)
 
 from ..models.managed_resource_ref import ManagedResourceRef
 from ..models.plan_initializer_script import PlanInitializerScript
@@ -84,66 +89,111 @@ class ProvisioningConfig:
         return field_dict
 
     @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+    def from_dict(
+        cls, src_dict: Mapping[str, Any], *, strict: bool | None = None
+    ) -> Self:
+        """The model for the wire document ``src_dict``; tolerant unless ``strict`` is True."""
+        if strict is not None:
+            with strict_reading(strict):
+                return cls.from_dict(src_dict)
         if not isinstance(src_dict, dict):
             if not isinstance(src_dict, Mapping):
                 raise TypeError(
                     f"ProvisioningConfig: expected dict, got {type(src_dict).__name__}"
                 )
             src_dict = dict(src_dict)
-        universal_manager = src_dict.get("universalManager", UNSET)
-        if universal_manager is not UNSET and not isinstance(universal_manager, bool):
-            raise TypeError(
-                f"ProvisioningConfig.universalManager: expected bool, got {type(universal_manager).__name__}"
-            )
-
-        _managed_resource_refs = src_dict.get("managedResourceRefs", UNSET)
-        managed_resource_refs: list[ManagedResourceRef] | Unset = UNSET
-        if _managed_resource_refs is not UNSET:
-            if not isinstance(_managed_resource_refs, list):
+        raw: dict[str, Any] | None = None
+        try:
+            universal_manager = src_dict.get("universalManager", UNSET)
+            if universal_manager is not UNSET and not isinstance(
+                universal_manager, bool
+            ):
                 raise TypeError(
-                    f"ProvisioningConfig.managedResourceRefs: expected list, got {type(_managed_resource_refs).__name__}"
+                    f"ProvisioningConfig.universalManager: expected bool, got {type(universal_manager).__name__}"
                 )
-            managed_resource_refs = []
-            for managed_resource_refs_item_data in _managed_resource_refs:
-                if not isinstance(managed_resource_refs_item_data, dict):
+
+        except (TypeError, ValueError) as error:
+            raw = keep_raw(raw, error, "universalManager", src_dict["universalManager"])
+            universal_manager = UNSET
+
+        try:
+            _managed_resource_refs = src_dict.get("managedResourceRefs", UNSET)
+            managed_resource_refs: list[ManagedResourceRef] | Unset = UNSET
+            if _managed_resource_refs is not UNSET:
+                if not isinstance(_managed_resource_refs, list):
                     raise TypeError(
-                        f"ProvisioningConfig.managedResourceRefs[]: expected dict, got {type(managed_resource_refs_item_data).__name__}"
+                        f"ProvisioningConfig.managedResourceRefs: expected list, got {type(_managed_resource_refs).__name__}"
                     )
-                managed_resource_refs_item = ManagedResourceRef.from_dict(
-                    managed_resource_refs_item_data
-                )
-                managed_resource_refs.append(managed_resource_refs_item)
+                managed_resource_refs = []
+                for managed_resource_refs_item_data in _managed_resource_refs:
+                    if not isinstance(managed_resource_refs_item_data, dict):
+                        raise TypeError(
+                            f"ProvisioningConfig.managedResourceRefs[]: expected dict, got {type(managed_resource_refs_item_data).__name__}"
+                        )
+                    managed_resource_refs_item = ManagedResourceRef.from_dict(
+                        managed_resource_refs_item_data
+                    )
+                    managed_resource_refs.append(managed_resource_refs_item)
 
-        _plan_initializer_script = src_dict.get("planInitializerScript", UNSET)
-        plan_initializer_script: PlanInitializerScript | Unset = UNSET
-        if _plan_initializer_script is not UNSET:
-            if not isinstance(_plan_initializer_script, dict):
+        except (TypeError, ValueError) as error:
+            raw = keep_raw(
+                raw, error, "managedResourceRefs", src_dict["managedResourceRefs"]
+            )
+            managed_resource_refs = UNSET
+
+        try:
+            _plan_initializer_script = src_dict.get("planInitializerScript", UNSET)
+            plan_initializer_script: PlanInitializerScript | Unset = UNSET
+            if _plan_initializer_script is not UNSET:
+                if not isinstance(_plan_initializer_script, dict):
+                    raise TypeError(
+                        f"ProvisioningConfig.planInitializerScript: expected dict, got {type(_plan_initializer_script).__name__}"
+                    )
+                plan_initializer_script = PlanInitializerScript.from_dict(
+                    _plan_initializer_script
+                )
+
+        except (TypeError, ValueError) as error:
+            raw = keep_raw(
+                raw, error, "planInitializerScript", src_dict["planInitializerScript"]
+            )
+            plan_initializer_script = UNSET
+
+        try:
+            no_provisioning_requests = src_dict.get("noProvisioningRequests", UNSET)
+            if no_provisioning_requests is not UNSET and not isinstance(
+                no_provisioning_requests, bool
+            ):
                 raise TypeError(
-                    f"ProvisioningConfig.planInitializerScript: expected dict, got {type(_plan_initializer_script).__name__}"
+                    f"ProvisioningConfig.noProvisioningRequests: expected bool, got {type(no_provisioning_requests).__name__}"
                 )
-            plan_initializer_script = PlanInitializerScript.from_dict(
-                _plan_initializer_script
-            )
 
-        no_provisioning_requests = src_dict.get("noProvisioningRequests", UNSET)
-        if no_provisioning_requests is not UNSET and not isinstance(
-            no_provisioning_requests, bool
-        ):
-            raise TypeError(
-                f"ProvisioningConfig.noProvisioningRequests: expected bool, got {type(no_provisioning_requests).__name__}"
+        except (TypeError, ValueError) as error:
+            raw = keep_raw(
+                raw, error, "noProvisioningRequests", src_dict["noProvisioningRequests"]
             )
+            no_provisioning_requests = UNSET
 
-        provisioning_request_expiration = src_dict.get(
-            "provisioningRequestExpiration", UNSET
-        )
-        if provisioning_request_expiration is not UNSET and (
-            isinstance(provisioning_request_expiration, bool)
-            or not isinstance(provisioning_request_expiration, int)
-        ):
-            raise TypeError(
-                f"ProvisioningConfig.provisioningRequestExpiration: expected int, got {type(provisioning_request_expiration).__name__}"
+        try:
+            provisioning_request_expiration = src_dict.get(
+                "provisioningRequestExpiration", UNSET
             )
+            if provisioning_request_expiration is not UNSET and (
+                isinstance(provisioning_request_expiration, bool)
+                or not isinstance(provisioning_request_expiration, int)
+            ):
+                raise TypeError(
+                    f"ProvisioningConfig.provisioningRequestExpiration: expected int, got {type(provisioning_request_expiration).__name__}"
+                )
+
+        except (TypeError, ValueError) as error:
+            raw = keep_raw(
+                raw,
+                error,
+                "provisioningRequestExpiration",
+                src_dict["provisioningRequestExpiration"],
+            )
+            provisioning_request_expiration = UNSET
 
         provisioning_config = cls(
             universal_manager,
@@ -159,7 +209,21 @@ class ProvisioningConfig:
                 for prop_name, prop in src_dict.items()
                 if prop_name not in _KNOWN_KEYS
             }
+        if raw is not None:
+            provisioning_config.additional_properties.update(raw)
         return provisioning_config
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "universal_manager",
+                "managed_resource_refs",
+                "plan_initializer_script",
+                "no_provisioning_requests",
+                "provisioning_request_expiration",
+            ),
+        )
 
     @property
     def additional_keys(self) -> list[str]:

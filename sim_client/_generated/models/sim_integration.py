@@ -8,6 +8,14 @@ from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from sim_client._reading import (
+    format_datetime,
+    keep_raw,
+    model_repr,
+    parse_datetime,
+    require_fields,
+    strict_reading,
+)
 
 from ..models.before_provisioning_rule import BeforeProvisioningRule
 from ..models.owner_ref import OwnerRef
@@ -24,7 +32,6 @@ _KNOWN_KEYS = frozenset(
         "name",
         "description",
         "type",
-        "attributes",
         "created",
         "modified",
         "ownerRef",
@@ -32,6 +39,7 @@ _KNOWN_KEYS = frozenset(
         "cluster",
         "managedSources",
         "provisioningConfig",
+        "attributes",
         "beforeProvisioningRule",
     )
 )
@@ -43,11 +51,9 @@ class SimIntegration:
 
     Attributes:
         id (str): The integration's id.
-        name (str): The integration's name, unique within the tenant.
-        description (str): A free-text description.
-        type_ (str): The integration type, e.g. `ServiceNowSDIM` or `ServiceNow`.
-        attributes (SimIntegrationAttributes): Connection settings of the integration. Example: {'instance':
-            'acme.service-now.com', 'username': 'sailpoint-sim'}.
+        name (str | Unset): The integration's name, unique within the tenant.
+        description (str | Unset): A free-text description.
+        type_ (str | Unset): The integration type, e.g. `ServiceNowSDIM` or `ServiceNow`.
         created (datetime.datetime | Unset): When the integration was created.
         modified (datetime.datetime | Unset): When the integration was last changed.
         owner_ref (OwnerRef | Unset): The identity that owns the integration.
@@ -55,15 +61,16 @@ class SimIntegration:
         cluster (str | Unset): Cluster id; superseded by `clusterRef`.
         managed_sources (list[str] | Unset): Source ids; superseded by `provisioningConfig.managedResourceRefs`.
         provisioning_config (ProvisioningConfig | Unset): How the integration provisions.
+        attributes (SimIntegrationAttributes | Unset): Connection settings of the integration. Example: {'instance':
+            'acme.service-now.com', 'username': 'sailpoint-sim'}.
         before_provisioning_rule (BeforeProvisioningRule | Unset): The rule run on a provisioning plan before it becomes
             a ticket.
     """
 
     id: str
-    name: str
-    description: str
-    type_: str
-    attributes: SimIntegrationAttributes
+    name: str | Unset = UNSET
+    description: str | Unset = UNSET
+    type_: str | Unset = UNSET
     created: datetime.datetime | Unset = UNSET
     modified: datetime.datetime | Unset = UNSET
     owner_ref: OwnerRef | Unset = UNSET
@@ -71,6 +78,7 @@ class SimIntegration:
     cluster: str | Unset = UNSET
     managed_sources: list[str] | Unset = UNSET
     provisioning_config: ProvisioningConfig | Unset = UNSET
+    attributes: SimIntegrationAttributes | Unset = UNSET
     before_provisioning_rule: BeforeProvisioningRule | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -83,27 +91,13 @@ class SimIntegration:
 
         type_ = self.type_
 
-        attributes = self.attributes.to_dict()
-
         created: str | Unset = UNSET
         if not isinstance(self.created, Unset):
-            created = self.created.isoformat(
-                timespec="microseconds"
-                if self.created.microsecond % 1000
-                else "milliseconds"
-                if self.created.microsecond
-                else "seconds"
-            ).replace("+00:00", "Z")
+            created = format_datetime(self.created)
 
         modified: str | Unset = UNSET
         if not isinstance(self.modified, Unset):
-            modified = self.modified.isoformat(
-                timespec="microseconds"
-                if self.modified.microsecond % 1000
-                else "milliseconds"
-                if self.modified.microsecond
-                else "seconds"
-            ).replace("+00:00", "Z")
+            modified = format_datetime(self.modified)
 
         owner_ref: dict[str, Any] | Unset = UNSET
         if not isinstance(self.owner_ref, Unset):
@@ -123,6 +117,10 @@ class SimIntegration:
         if not isinstance(self.provisioning_config, Unset):
             provisioning_config = self.provisioning_config.to_dict()
 
+        attributes: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.attributes, Unset):
+            attributes = self.attributes.to_dict()
+
         before_provisioning_rule: dict[str, Any] | Unset = UNSET
         if not isinstance(self.before_provisioning_rule, Unset):
             before_provisioning_rule = self.before_provisioning_rule.to_dict()
@@ -132,12 +130,14 @@ class SimIntegration:
         field_dict.update(
             {
                 "id": id,
-                "name": name,
-                "description": description,
-                "type": type_,
-                "attributes": attributes,
             }
         )
+        if name is not UNSET:
+            field_dict["name"] = name
+        if description is not UNSET:
+            field_dict["description"] = description
+        if type_ is not UNSET:
+            field_dict["type"] = type_
         if created is not UNSET:
             field_dict["created"] = created
         if modified is not UNSET:
@@ -152,141 +152,218 @@ class SimIntegration:
             field_dict["managedSources"] = managed_sources
         if provisioning_config is not UNSET:
             field_dict["provisioningConfig"] = provisioning_config
+        if attributes is not UNSET:
+            field_dict["attributes"] = attributes
         if before_provisioning_rule is not UNSET:
             field_dict["beforeProvisioningRule"] = before_provisioning_rule
 
         return field_dict
 
     @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+    def from_dict(
+        cls, src_dict: Mapping[str, Any], *, strict: bool | None = None
+    ) -> Self:
+        """The model for the wire document ``src_dict``; tolerant unless ``strict`` is True."""
+        if strict is not None:
+            with strict_reading(strict):
+                return cls.from_dict(src_dict)
         if not isinstance(src_dict, dict):
             if not isinstance(src_dict, Mapping):
                 raise TypeError(
                     f"SimIntegration: expected dict, got {type(src_dict).__name__}"
                 )
             src_dict = dict(src_dict)
-        for key in ("id", "name", "description", "type", "attributes"):
+        for key in ("id",):
             if key not in src_dict:
                 raise ValueError(f"SimIntegration.{key}: required field is missing")
+        require_fields(
+            src_dict, "SimIntegration", ("name", "description", "type", "attributes")
+        )
+        raw: dict[str, Any] | None = None
         id = src_dict["id"]
         if not isinstance(id, str):
             raise TypeError(f"SimIntegration.id: expected str, got {type(id).__name__}")
 
-        name = src_dict["name"]
-        if not isinstance(name, str):
-            raise TypeError(
-                f"SimIntegration.name: expected str, got {type(name).__name__}"
-            )
-
-        description = src_dict["description"]
-        if not isinstance(description, str):
-            raise TypeError(
-                f"SimIntegration.description: expected str, got {type(description).__name__}"
-            )
-
-        type_ = src_dict["type"]
-        if not isinstance(type_, str):
-            raise TypeError(
-                f"SimIntegration.type: expected str, got {type(type_).__name__}"
-            )
-
-        _attributes = src_dict["attributes"]
-        if not isinstance(_attributes, dict):
-            raise TypeError(
-                f"SimIntegration.attributes: expected dict, got {type(_attributes).__name__}"
-            )
-        attributes = SimIntegrationAttributes.from_dict(_attributes)
-
-        _created = src_dict.get("created", UNSET)
-        created: datetime.datetime | Unset = UNSET
-        if _created is not UNSET:
-            if not isinstance(_created, str):
+        try:
+            name = src_dict.get("name", UNSET)
+            if name is not UNSET and not isinstance(name, str):
                 raise TypeError(
-                    f"SimIntegration.created: expected str, got {type(_created).__name__}"
+                    f"SimIntegration.name: expected str, got {type(name).__name__}"
                 )
-            try:
-                created = datetime.datetime.fromisoformat(_created)
-            except ValueError:
-                raise ValueError(
-                    "SimIntegration.created: not an ISO 8601 date-time"
-                ) from None
 
-        _modified = src_dict.get("modified", UNSET)
-        modified: datetime.datetime | Unset = UNSET
-        if _modified is not UNSET:
-            if not isinstance(_modified, str):
+        except (TypeError, ValueError) as error:
+            raw = keep_raw(raw, error, "name", src_dict["name"])
+            name = UNSET
+
+        try:
+            description = src_dict.get("description", UNSET)
+            if description is not UNSET and not isinstance(description, str):
                 raise TypeError(
-                    f"SimIntegration.modified: expected str, got {type(_modified).__name__}"
+                    f"SimIntegration.description: expected str, got {type(description).__name__}"
                 )
-            try:
-                modified = datetime.datetime.fromisoformat(_modified)
-            except ValueError:
-                raise ValueError(
-                    "SimIntegration.modified: not an ISO 8601 date-time"
-                ) from None
 
-        _owner_ref = src_dict.get("ownerRef", UNSET)
-        owner_ref: OwnerRef | Unset = UNSET
-        if _owner_ref is not UNSET:
-            if not isinstance(_owner_ref, dict):
+        except (TypeError, ValueError) as error:
+            raw = keep_raw(raw, error, "description", src_dict["description"])
+            description = UNSET
+
+        try:
+            type_ = src_dict.get("type", UNSET)
+            if type_ is not UNSET and not isinstance(type_, str):
                 raise TypeError(
-                    f"SimIntegration.ownerRef: expected dict, got {type(_owner_ref).__name__}"
+                    f"SimIntegration.type: expected str, got {type(type_).__name__}"
                 )
-            owner_ref = OwnerRef.from_dict(_owner_ref)
 
-        _cluster_ref = src_dict.get("clusterRef", UNSET)
-        cluster_ref: SourceClusterRef | Unset = UNSET
-        if _cluster_ref is not UNSET:
-            if not isinstance(_cluster_ref, dict):
-                raise TypeError(
-                    f"SimIntegration.clusterRef: expected dict, got {type(_cluster_ref).__name__}"
-                )
-            cluster_ref = SourceClusterRef.from_dict(_cluster_ref)
+        except (TypeError, ValueError) as error:
+            raw = keep_raw(raw, error, "type", src_dict["type"])
+            type_ = UNSET
 
-        cluster = src_dict.get("cluster", UNSET)
-        if cluster is not UNSET and not isinstance(cluster, str):
-            raise TypeError(
-                f"SimIntegration.cluster: expected str, got {type(cluster).__name__}"
-            )
-
-        managed_sources: list[str] | Unset = src_dict.get("managedSources", UNSET)
-        if managed_sources is not UNSET:
-            if not isinstance(managed_sources, list):
-                raise TypeError(
-                    f"SimIntegration.managedSources: expected list, got {type(managed_sources).__name__}"
-                )
-            for managed_sources_item in managed_sources:
-                if not isinstance(managed_sources_item, str):
+        try:
+            _created = src_dict.get("created", UNSET)
+            created: datetime.datetime | Unset = UNSET
+            if _created is not UNSET:
+                if not isinstance(_created, str):
                     raise TypeError(
-                        f"SimIntegration.managedSources[]: expected str, got {type(managed_sources_item).__name__}"
+                        f"SimIntegration.created: expected str, got {type(_created).__name__}"
                     )
+                try:
+                    created = parse_datetime(_created)
+                except ValueError:
+                    raise ValueError(
+                        "SimIntegration.created: not an ISO 8601 date-time"
+                    ) from None
 
-        _provisioning_config = src_dict.get("provisioningConfig", UNSET)
-        provisioning_config: ProvisioningConfig | Unset = UNSET
-        if _provisioning_config is not UNSET:
-            if not isinstance(_provisioning_config, dict):
-                raise TypeError(
-                    f"SimIntegration.provisioningConfig: expected dict, got {type(_provisioning_config).__name__}"
-                )
-            provisioning_config = ProvisioningConfig.from_dict(_provisioning_config)
+        except (TypeError, ValueError) as error:
+            raw = keep_raw(raw, error, "created", src_dict["created"])
+            created = UNSET
 
-        _before_provisioning_rule = src_dict.get("beforeProvisioningRule", UNSET)
-        before_provisioning_rule: BeforeProvisioningRule | Unset = UNSET
-        if _before_provisioning_rule is not UNSET:
-            if not isinstance(_before_provisioning_rule, dict):
+        try:
+            _modified = src_dict.get("modified", UNSET)
+            modified: datetime.datetime | Unset = UNSET
+            if _modified is not UNSET:
+                if not isinstance(_modified, str):
+                    raise TypeError(
+                        f"SimIntegration.modified: expected str, got {type(_modified).__name__}"
+                    )
+                try:
+                    modified = parse_datetime(_modified)
+                except ValueError:
+                    raise ValueError(
+                        "SimIntegration.modified: not an ISO 8601 date-time"
+                    ) from None
+
+        except (TypeError, ValueError) as error:
+            raw = keep_raw(raw, error, "modified", src_dict["modified"])
+            modified = UNSET
+
+        try:
+            _owner_ref = src_dict.get("ownerRef", UNSET)
+            owner_ref: OwnerRef | Unset = UNSET
+            if _owner_ref is not UNSET:
+                if not isinstance(_owner_ref, dict):
+                    raise TypeError(
+                        f"SimIntegration.ownerRef: expected dict, got {type(_owner_ref).__name__}"
+                    )
+                owner_ref = OwnerRef.from_dict(_owner_ref)
+
+        except (TypeError, ValueError) as error:
+            raw = keep_raw(raw, error, "ownerRef", src_dict["ownerRef"])
+            owner_ref = UNSET
+
+        try:
+            _cluster_ref = src_dict.get("clusterRef", UNSET)
+            cluster_ref: SourceClusterRef | Unset = UNSET
+            if _cluster_ref is not UNSET:
+                if not isinstance(_cluster_ref, dict):
+                    raise TypeError(
+                        f"SimIntegration.clusterRef: expected dict, got {type(_cluster_ref).__name__}"
+                    )
+                cluster_ref = SourceClusterRef.from_dict(_cluster_ref)
+
+        except (TypeError, ValueError) as error:
+            raw = keep_raw(raw, error, "clusterRef", src_dict["clusterRef"])
+            cluster_ref = UNSET
+
+        try:
+            cluster = src_dict.get("cluster", UNSET)
+            if cluster is not UNSET and not isinstance(cluster, str):
                 raise TypeError(
-                    f"SimIntegration.beforeProvisioningRule: expected dict, got {type(_before_provisioning_rule).__name__}"
+                    f"SimIntegration.cluster: expected str, got {type(cluster).__name__}"
                 )
-            before_provisioning_rule = BeforeProvisioningRule.from_dict(
-                _before_provisioning_rule
+
+        except (TypeError, ValueError) as error:
+            raw = keep_raw(raw, error, "cluster", src_dict["cluster"])
+            cluster = UNSET
+
+        try:
+            managed_sources: list[str] | Unset = src_dict.get("managedSources", UNSET)
+            if managed_sources is not UNSET:
+                if not isinstance(managed_sources, list):
+                    raise TypeError(
+                        f"SimIntegration.managedSources: expected list, got {type(managed_sources).__name__}"
+                    )
+                for managed_sources_item in managed_sources:
+                    if not isinstance(managed_sources_item, str):
+                        raise TypeError(
+                            f"SimIntegration.managedSources[]: expected str, got {type(managed_sources_item).__name__}"
+                        )
+
+        except (TypeError, ValueError) as error:
+            raw = keep_raw(raw, error, "managedSources", src_dict["managedSources"])
+            managed_sources = UNSET
+
+        try:
+            _provisioning_config = src_dict.get("provisioningConfig", UNSET)
+            provisioning_config: ProvisioningConfig | Unset = UNSET
+            if _provisioning_config is not UNSET:
+                if not isinstance(_provisioning_config, dict):
+                    raise TypeError(
+                        f"SimIntegration.provisioningConfig: expected dict, got {type(_provisioning_config).__name__}"
+                    )
+                provisioning_config = ProvisioningConfig.from_dict(_provisioning_config)
+
+        except (TypeError, ValueError) as error:
+            raw = keep_raw(
+                raw, error, "provisioningConfig", src_dict["provisioningConfig"]
             )
+            provisioning_config = UNSET
+
+        try:
+            _attributes = src_dict.get("attributes", UNSET)
+            attributes: SimIntegrationAttributes | Unset = UNSET
+            if _attributes is not UNSET:
+                if not isinstance(_attributes, dict):
+                    raise TypeError(
+                        f"SimIntegration.attributes: expected dict, got {type(_attributes).__name__}"
+                    )
+                attributes = SimIntegrationAttributes.from_dict(_attributes)
+
+        except (TypeError, ValueError) as error:
+            raw = keep_raw(raw, error, "attributes", src_dict["attributes"])
+            attributes = UNSET
+
+        try:
+            _before_provisioning_rule = src_dict.get("beforeProvisioningRule", UNSET)
+            before_provisioning_rule: BeforeProvisioningRule | Unset = UNSET
+            if _before_provisioning_rule is not UNSET:
+                if not isinstance(_before_provisioning_rule, dict):
+                    raise TypeError(
+                        f"SimIntegration.beforeProvisioningRule: expected dict, got {type(_before_provisioning_rule).__name__}"
+                    )
+                before_provisioning_rule = BeforeProvisioningRule.from_dict(
+                    _before_provisioning_rule
+                )
+
+        except (TypeError, ValueError) as error:
+            raw = keep_raw(
+                raw, error, "beforeProvisioningRule", src_dict["beforeProvisioningRule"]
+            )
+            before_provisioning_rule = UNSET
 
         sim_integration = cls(
             id,
             name,
             description,
             type_,
-            attributes,
             created,
             modified,
             owner_ref,
@@ -294,6 +371,7 @@ class SimIntegration:
             cluster,
             managed_sources,
             provisioning_config,
+            attributes,
             before_provisioning_rule,
         )
 
@@ -303,7 +381,29 @@ class SimIntegration:
                 for prop_name, prop in src_dict.items()
                 if prop_name not in _KNOWN_KEYS
             }
+        if raw is not None:
+            sim_integration.additional_properties.update(raw)
         return sim_integration
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "id",
+                "name",
+                "description",
+                "type_",
+                "created",
+                "modified",
+                "owner_ref",
+                "cluster_ref",
+                "cluster",
+                "managed_sources",
+                "provisioning_config",
+                "attributes",
+                "before_provisioning_rule",
+            ),
+        )
 
     @property
     def additional_keys(self) -> list[str]:

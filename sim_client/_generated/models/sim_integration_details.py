@@ -8,6 +8,13 @@ from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from sim_client._reading import (
+    format_datetime,
+    keep_raw,
+    model_repr,
+    parse_datetime,
+    strict_reading,
+)
 
 from ..models.before_provisioning_rule import BeforeProvisioningRule
 from ..models.sim_integration_details_attributes import SimIntegrationDetailsAttributes
@@ -81,23 +88,11 @@ class SimIntegrationDetails:
 
         created: str | Unset = UNSET
         if not isinstance(self.created, Unset):
-            created = self.created.isoformat(
-                timespec="microseconds"
-                if self.created.microsecond % 1000
-                else "milliseconds"
-                if self.created.microsecond
-                else "seconds"
-            ).replace("+00:00", "Z")
+            created = format_datetime(self.created)
 
         modified: str | Unset = UNSET
         if not isinstance(self.modified, Unset):
-            modified = self.modified.isoformat(
-                timespec="microseconds"
-                if self.modified.microsecond % 1000
-                else "milliseconds"
-                if self.modified.microsecond
-                else "seconds"
-            ).replace("+00:00", "Z")
+            modified = format_datetime(self.modified)
 
         description = self.description
 
@@ -162,7 +157,13 @@ class SimIntegrationDetails:
         return field_dict
 
     @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+    def from_dict(
+        cls, src_dict: Mapping[str, Any], *, strict: bool | None = None
+    ) -> Self:
+        """The model for the wire document ``src_dict``; tolerant unless ``strict`` is True."""
+        if strict is not None:
+            with strict_reading(strict):
+                return cls.from_dict(src_dict)
         if not isinstance(src_dict, dict):
             if not isinstance(src_dict, Mapping):
                 raise TypeError(
@@ -174,118 +175,178 @@ class SimIntegrationDetails:
                 raise ValueError(
                     f"SimIntegrationDetails.{key}: required field is missing"
                 )
+        raw: dict[str, Any] | None = None
         name = src_dict["name"]
         if not isinstance(name, str):
             raise TypeError(
                 f"SimIntegrationDetails.name: expected str, got {type(name).__name__}"
             )
 
-        id = src_dict.get("id", UNSET)
-        if id is not UNSET and not isinstance(id, str):
-            raise TypeError(
-                f"SimIntegrationDetails.id: expected str, got {type(id).__name__}"
-            )
-
-        _created = src_dict.get("created", UNSET)
-        created: datetime.datetime | Unset = UNSET
-        if _created is not UNSET:
-            if not isinstance(_created, str):
+        try:
+            id = src_dict.get("id", UNSET)
+            if id is not UNSET and not isinstance(id, str):
                 raise TypeError(
-                    f"SimIntegrationDetails.created: expected str, got {type(_created).__name__}"
+                    f"SimIntegrationDetails.id: expected str, got {type(id).__name__}"
                 )
-            try:
-                created = datetime.datetime.fromisoformat(_created)
-            except ValueError:
-                raise ValueError(
-                    "SimIntegrationDetails.created: not an ISO 8601 date-time"
-                ) from None
 
-        _modified = src_dict.get("modified", UNSET)
-        modified: datetime.datetime | Unset = UNSET
-        if _modified is not UNSET:
-            if not isinstance(_modified, str):
-                raise TypeError(
-                    f"SimIntegrationDetails.modified: expected str, got {type(_modified).__name__}"
-                )
-            try:
-                modified = datetime.datetime.fromisoformat(_modified)
-            except ValueError:
-                raise ValueError(
-                    "SimIntegrationDetails.modified: not an ISO 8601 date-time"
-                ) from None
+        except (TypeError, ValueError) as error:
+            raw = keep_raw(raw, error, "id", src_dict["id"])
+            id = UNSET
 
-        description = src_dict.get("description", UNSET)
-        if description is not UNSET and not isinstance(description, str):
-            raise TypeError(
-                f"SimIntegrationDetails.description: expected str, got {type(description).__name__}"
-            )
-
-        type_ = src_dict.get("type", UNSET)
-        if type_ is not UNSET and not isinstance(type_, str):
-            raise TypeError(
-                f"SimIntegrationDetails.type: expected str, got {type(type_).__name__}"
-            )
-
-        _attributes = src_dict.get("attributes", UNSET)
-        attributes: None | SimIntegrationDetailsAttributes | Unset
-        if _attributes is UNSET:
-            attributes = UNSET
-        elif _attributes is None:
-            attributes = _attributes
-        elif isinstance(_attributes, dict):
-            attributes_type_0 = SimIntegrationDetailsAttributes.from_dict(_attributes)
-            attributes = attributes_type_0
-        else:
-            raise TypeError(
-                f"SimIntegrationDetails.attributes: expected None | SimIntegrationDetailsAttributes, got {type(_attributes).__name__}"
-            )
-
-        sources: list[str] | Unset = src_dict.get("sources", UNSET)
-        if sources is not UNSET:
-            if not isinstance(sources, list):
-                raise TypeError(
-                    f"SimIntegrationDetails.sources: expected list, got {type(sources).__name__}"
-                )
-            for sources_item in sources:
-                if not isinstance(sources_item, str):
+        try:
+            _created = src_dict.get("created", UNSET)
+            created: datetime.datetime | Unset = UNSET
+            if _created is not UNSET:
+                if not isinstance(_created, str):
                     raise TypeError(
-                        f"SimIntegrationDetails.sources[]: expected str, got {type(sources_item).__name__}"
+                        f"SimIntegrationDetails.created: expected str, got {type(_created).__name__}"
                     )
+                try:
+                    created = parse_datetime(_created)
+                except ValueError:
+                    raise ValueError(
+                        "SimIntegrationDetails.created: not an ISO 8601 date-time"
+                    ) from None
 
-        cluster = src_dict.get("cluster", UNSET)
-        if cluster is not UNSET and not isinstance(cluster, str):
-            raise TypeError(
-                f"SimIntegrationDetails.cluster: expected str, got {type(cluster).__name__}"
+        except (TypeError, ValueError) as error:
+            raw = keep_raw(raw, error, "created", src_dict["created"])
+            created = UNSET
+
+        try:
+            _modified = src_dict.get("modified", UNSET)
+            modified: datetime.datetime | Unset = UNSET
+            if _modified is not UNSET:
+                if not isinstance(_modified, str):
+                    raise TypeError(
+                        f"SimIntegrationDetails.modified: expected str, got {type(_modified).__name__}"
+                    )
+                try:
+                    modified = parse_datetime(_modified)
+                except ValueError:
+                    raise ValueError(
+                        "SimIntegrationDetails.modified: not an ISO 8601 date-time"
+                    ) from None
+
+        except (TypeError, ValueError) as error:
+            raw = keep_raw(raw, error, "modified", src_dict["modified"])
+            modified = UNSET
+
+        try:
+            description = src_dict.get("description", UNSET)
+            if description is not UNSET and not isinstance(description, str):
+                raise TypeError(
+                    f"SimIntegrationDetails.description: expected str, got {type(description).__name__}"
+                )
+
+        except (TypeError, ValueError) as error:
+            raw = keep_raw(raw, error, "description", src_dict["description"])
+            description = UNSET
+
+        try:
+            type_ = src_dict.get("type", UNSET)
+            if type_ is not UNSET and not isinstance(type_, str):
+                raise TypeError(
+                    f"SimIntegrationDetails.type: expected str, got {type(type_).__name__}"
+                )
+
+        except (TypeError, ValueError) as error:
+            raw = keep_raw(raw, error, "type", src_dict["type"])
+            type_ = UNSET
+
+        try:
+            _attributes = src_dict.get("attributes", UNSET)
+            attributes: None | SimIntegrationDetailsAttributes | Unset
+            if _attributes is UNSET:
+                attributes = UNSET
+            elif _attributes is None:
+                attributes = _attributes
+            elif isinstance(_attributes, dict):
+                attributes_type_0 = SimIntegrationDetailsAttributes.from_dict(
+                    _attributes
+                )
+                attributes = attributes_type_0
+            else:
+                raise TypeError(
+                    f"SimIntegrationDetails.attributes: expected None | SimIntegrationDetailsAttributes, got {type(_attributes).__name__}"
+                )
+
+        except (TypeError, ValueError) as error:
+            raw = keep_raw(raw, error, "attributes", src_dict["attributes"])
+            attributes = UNSET
+
+        try:
+            sources: list[str] | Unset = src_dict.get("sources", UNSET)
+            if sources is not UNSET:
+                if not isinstance(sources, list):
+                    raise TypeError(
+                        f"SimIntegrationDetails.sources: expected list, got {type(sources).__name__}"
+                    )
+                for sources_item in sources:
+                    if not isinstance(sources_item, str):
+                        raise TypeError(
+                            f"SimIntegrationDetails.sources[]: expected str, got {type(sources_item).__name__}"
+                        )
+
+        except (TypeError, ValueError) as error:
+            raw = keep_raw(raw, error, "sources", src_dict["sources"])
+            sources = UNSET
+
+        try:
+            cluster = src_dict.get("cluster", UNSET)
+            if cluster is not UNSET and not isinstance(cluster, str):
+                raise TypeError(
+                    f"SimIntegrationDetails.cluster: expected str, got {type(cluster).__name__}"
+                )
+
+        except (TypeError, ValueError) as error:
+            raw = keep_raw(raw, error, "cluster", src_dict["cluster"])
+            cluster = UNSET
+
+        try:
+            _status_map = src_dict.get("statusMap", UNSET)
+            status_map: SimIntegrationDetailsStatusMap | Unset = UNSET
+            if _status_map is not UNSET:
+                if not isinstance(_status_map, dict):
+                    raise TypeError(
+                        f"SimIntegrationDetails.statusMap: expected dict, got {type(_status_map).__name__}"
+                    )
+                status_map = SimIntegrationDetailsStatusMap.from_dict(_status_map)
+
+        except (TypeError, ValueError) as error:
+            raw = keep_raw(raw, error, "statusMap", src_dict["statusMap"])
+            status_map = UNSET
+
+        try:
+            _request = src_dict.get("request", UNSET)
+            request: SimIntegrationDetailsRequest | Unset = UNSET
+            if _request is not UNSET:
+                if not isinstance(_request, dict):
+                    raise TypeError(
+                        f"SimIntegrationDetails.request: expected dict, got {type(_request).__name__}"
+                    )
+                request = SimIntegrationDetailsRequest.from_dict(_request)
+
+        except (TypeError, ValueError) as error:
+            raw = keep_raw(raw, error, "request", src_dict["request"])
+            request = UNSET
+
+        try:
+            _before_provisioning_rule = src_dict.get("beforeProvisioningRule", UNSET)
+            before_provisioning_rule: BeforeProvisioningRule | Unset = UNSET
+            if _before_provisioning_rule is not UNSET:
+                if not isinstance(_before_provisioning_rule, dict):
+                    raise TypeError(
+                        f"SimIntegrationDetails.beforeProvisioningRule: expected dict, got {type(_before_provisioning_rule).__name__}"
+                    )
+                before_provisioning_rule = BeforeProvisioningRule.from_dict(
+                    _before_provisioning_rule
+                )
+
+        except (TypeError, ValueError) as error:
+            raw = keep_raw(
+                raw, error, "beforeProvisioningRule", src_dict["beforeProvisioningRule"]
             )
-
-        _status_map = src_dict.get("statusMap", UNSET)
-        status_map: SimIntegrationDetailsStatusMap | Unset = UNSET
-        if _status_map is not UNSET:
-            if not isinstance(_status_map, dict):
-                raise TypeError(
-                    f"SimIntegrationDetails.statusMap: expected dict, got {type(_status_map).__name__}"
-                )
-            status_map = SimIntegrationDetailsStatusMap.from_dict(_status_map)
-
-        _request = src_dict.get("request", UNSET)
-        request: SimIntegrationDetailsRequest | Unset = UNSET
-        if _request is not UNSET:
-            if not isinstance(_request, dict):
-                raise TypeError(
-                    f"SimIntegrationDetails.request: expected dict, got {type(_request).__name__}"
-                )
-            request = SimIntegrationDetailsRequest.from_dict(_request)
-
-        _before_provisioning_rule = src_dict.get("beforeProvisioningRule", UNSET)
-        before_provisioning_rule: BeforeProvisioningRule | Unset = UNSET
-        if _before_provisioning_rule is not UNSET:
-            if not isinstance(_before_provisioning_rule, dict):
-                raise TypeError(
-                    f"SimIntegrationDetails.beforeProvisioningRule: expected dict, got {type(_before_provisioning_rule).__name__}"
-                )
-            before_provisioning_rule = BeforeProvisioningRule.from_dict(
-                _before_provisioning_rule
-            )
+            before_provisioning_rule = UNSET
 
         sim_integration_details = cls(
             name,
@@ -308,7 +369,28 @@ class SimIntegrationDetails:
                 for prop_name, prop in src_dict.items()
                 if prop_name not in _KNOWN_KEYS
             }
+        if raw is not None:
+            sim_integration_details.additional_properties.update(raw)
         return sim_integration_details
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "name",
+                "id",
+                "created",
+                "modified",
+                "description",
+                "type_",
+                "attributes",
+                "sources",
+                "cluster",
+                "status_map",
+                "request",
+                "before_provisioning_rule",
+            ),
+        )
 
     @property
     def additional_keys(self) -> list[str]:

@@ -7,6 +7,11 @@ from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from sim_client._reading import (
+    keep_raw,
+    model_repr,
+    strict_reading,
+)
 
 from ..types import UNSET, Unset
 
@@ -38,18 +43,30 @@ class UnauthorizedBody:
         return field_dict
 
     @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+    def from_dict(
+        cls, src_dict: Mapping[str, Any], *, strict: bool | None = None
+    ) -> Self:
+        """The model for the wire document ``src_dict``; tolerant unless ``strict`` is True."""
+        if strict is not None:
+            with strict_reading(strict):
+                return cls.from_dict(src_dict)
         if not isinstance(src_dict, dict):
             if not isinstance(src_dict, Mapping):
                 raise TypeError(
                     f"UnauthorizedBody: expected dict, got {type(src_dict).__name__}"
                 )
             src_dict = dict(src_dict)
-        error = src_dict.get("error", UNSET)
-        if error is not UNSET and not isinstance(error, str):
-            raise TypeError(
-                f"UnauthorizedBody.error: expected str, got {type(error).__name__}"
-            )
+        raw: dict[str, Any] | None = None
+        try:
+            error = src_dict.get("error", UNSET)
+            if error is not UNSET and not isinstance(error, str):
+                raise TypeError(
+                    f"UnauthorizedBody.error: expected str, got {type(error).__name__}"
+                )
+
+        except (TypeError, ValueError) as error:
+            raw = keep_raw(raw, error, "error", src_dict["error"])
+            error = UNSET
 
         unauthorized_body = cls(
             error,
@@ -61,7 +78,12 @@ class UnauthorizedBody:
                 for prop_name, prop in src_dict.items()
                 if prop_name not in _KNOWN_KEYS
             }
+        if raw is not None:
+            unauthorized_body.additional_properties.update(raw)
         return unauthorized_body
+
+    def __repr__(self) -> str:
+        return model_repr(self, ("error",))
 
     @property
     def additional_keys(self) -> list[str]:
