@@ -159,6 +159,19 @@ async def test_an_injected_client_keeps_its_headers_without_the_experimental_one
     assert (request.headers["X-Trace"], request.headers[EXPERIMENTAL_HEADER]) == ("t1", "true")
 
 
+@pytest.mark.parametrize("api", ["v2024", "v2025", "v1"])
+@pytest.mark.parametrize("raw_id", ["a/b c", "...", "%2F", "ü?#&", "x;y=z", "~!$'()*+,"])
+async def test_ids_are_encoded_exactly_as_on_beta(api: ApiName, raw_id: str) -> None:
+    mock = MockAPI(default=answer_for)
+    async with mock.client() as beta, mock.client(api=api) as versioned:
+        await beta.patch_before_provisioning_rule(raw_id, RULE_PATCH)
+        await versioned.patch_before_provisioning_rule(raw_id, RULE_PATCH)
+
+    on_beta, on_api = (r.url.raw_path.decode() for r in mock.api_requests)
+    assert on_beta.startswith("/beta/sim-integrations/")
+    assert on_api == COLLECTIONS[api] + on_beta.removeprefix("/beta/sim-integrations")
+
+
 # Construction: the api argument, base_url, from_env, repr, logs.
 
 
@@ -315,3 +328,42 @@ async def test_a_client_whose_header_is_stripped_gets_a_bad_request_error() -> N
             await sim.list_integrations()
     assert caught.value.detail_code == "400.1 Bad Request Content"
     assert "GET /sim-integrations/v1" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/sim-integrations",
+        "/sim-integrations/v2",
+        "/sim-integrations/v1x",
+        "/v2023/sim-integrations",
+        "/v2024/sim-integrations-other",
+        "/v1/sim-integrations",
+    ],
+)
+async def test_the_fake_serves_no_other_family(path: str) -> None:
+    fake = FakeSimServer()
+    headers = {"Authorization": f"Bearer {fake.token}", EXPERIMENTAL_HEADER: "true"}
+    async with httpx.AsyncClient(transport=fake.transport, base_url=fake.base_url) as http:
+        response = await http.get(path, headers=headers)
+    assert response.status_code == 404
+    assert response.json()["detailCode"] == "404 Not Found"
+
+
+@pytest.mark.loopback
+async def test_a_versioned_client_over_the_fakes_loopback_socket() -> None:
+    fake = FakeSimServer()
+    async with fake.serve() as base_url:
+        async with SimClient(base_url, token=fake.token, api="v1") as sim:
+            created = await sim.create_integration(DETAILS)
+            assert (await sim.get_integration(created.id)).name == "Versioned"
+        async with httpx.AsyncClient(base_url=base_url, trust_env=False) as http:
+            bare = await http.get(
+                "/sim-integrations/v1", headers={"Authorization": f"Bearer {fake.token}"}
+            )
+    assert bare.status_code == 400
+    assert [(r.method, r.path, r.status) for r in fake.requests] == [
+        ("POST", "/sim-integrations/v1", 200),
+        ("GET", f"/sim-integrations/v1/{created.id}", 200),
+        ("GET", "/sim-integrations/v1", 400),
+    ]
