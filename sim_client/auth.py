@@ -32,6 +32,7 @@ DEFAULT_EXPIRES_IN = 300.0
 # Headers of the served request that the token request sets for itself (or must not carry).
 _OWN_HEADERS = frozenset(
     {"authorization", "content-type", "content-length", "transfer-encoding", "host", "accept"}
+    | {"x-sailpoint-experimental"}  # an API header, never sent to /oauth/token
 )
 
 

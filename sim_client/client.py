@@ -21,6 +21,7 @@ from typing import Any, Self, TypeVar
 import httpx
 
 from sim_client import __version__
+from sim_client._api_versions import ApiName, api_version, split_base_url
 from sim_client._arguments import (
     Details,
     Operation,
@@ -68,10 +69,11 @@ T = TypeVar("T")
 
 
 class SimClient:
-    """Async client for ``/beta/sim-integrations`` of one Identity Security Cloud tenant.
+    """Async client for the SIM Integrations API of one Identity Security Cloud tenant.
 
     Use it as ``async with SimClient(...) as sim:`` or call :meth:`aclose` when done. Give
-    exactly one credential source: ``token``, or ``client_id`` and ``client_secret``.
+    exactly one credential source: ``token``, or ``client_id`` and ``client_secret``. ``api``
+    picks the API version: ``"beta"`` (default), ``"v2024"``, ``"v2025"`` or ``"v1"``.
     """
 
     def __init__(
@@ -87,10 +89,13 @@ class SimClient:
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         strict: bool = False,
+        api: ApiName = "beta",
     ) -> None:
+        self._api = api_version(api)
         root = check_url(base_url, "base_url").rstrip("/")
-        tenant_root = root.removesuffix("/beta")
-        self._api_root = tenant_root + "/beta"
+        tenant_root = split_base_url(root, self._api)
+        self._tenant_root = tenant_root
+        self._api_root = tenant_root + self._api.root
         self._auth = make_auth(token, client_id, client_secret, token_url, tenant_root)
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
             raise ValueError("max_retries must be an integer >= 0")
@@ -123,7 +128,8 @@ class SimClient:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **options: Any) -> Self:
         """A client from ``SAIL_BASE_URL`` and ``SAIL_CLIENT_ID`` + ``SAIL_CLIENT_SECRET`` or
-        ``SAIL_ACCESS_TOKEN``; ``options`` go to the constructor as they are."""
+        ``SAIL_ACCESS_TOKEN``, and ``SAIL_API`` if set; ``options`` go to the constructor as
+        they are (an ``api`` option wins over ``SAIL_API``)."""
         env = os.environ if environ is None else environ
         base_url = env.get("SAIL_BASE_URL", "").strip()
         if not base_url:
@@ -139,6 +145,8 @@ class SimClient:
             raise ValueError(
                 "set SAIL_CLIENT_ID and SAIL_CLIENT_SECRET (or SAIL_ACCESS_TOKEN) for credentials"
             )
+        if env.get("SAIL_API", "").strip():
+            options.setdefault("api", env["SAIL_API"].strip())
         return cls(
             base_url, token=token, client_id=client_id, client_secret=client_secret, **options
         )
@@ -147,13 +155,13 @@ class SimClient:
         kind = "client_credentials" if isinstance(self._auth, ClientCredentialsAuth) else "token"
         state = (", strict=True" if self._strict else "") + (", closed" if self._closed else "")
         return (
-            f"SimClient(base_url={self._api_root!r}, auth={kind}, "
+            f"SimClient(base_url={self._api_root!r}, api={self._api.name!r}, auth={kind}, "
             f"max_retries={self._retry.max_retries}{state})"
         )
 
     @property
     def base_url(self) -> str:
-        """The API root every path is appended to (ends in ``/beta``)."""
+        """The API root of the chosen ``api``, e.g. ``https://acme.api.identitynow.com/beta``."""
         return self._api_root
 
     @property
@@ -270,7 +278,7 @@ class SimClient:
         try:
             request = self._http.build_request(
                 prepared["method"].upper(),
-                self._api_root + prepared["url"],
+                self._tenant_root + self._api.path(prepared["url"]),
                 json=prepared.get("json"),
                 timeout=self._timeout if self._timeout is not None else httpx.USE_CLIENT_DEFAULT,
             )
@@ -282,6 +290,7 @@ class SimClient:
         headers["Accept"] = "application/json"
         for name, value in prepared.get("headers", {}).items():
             headers[name] = value
+        headers.update(self._api.headers)  # per request: the token request must not carry it
         response = await self._retry.run(
             request.method,
             lambda attempt: self._send(request, attempt),

@@ -16,15 +16,25 @@ from ._faults import TOKEN_PATH, raw_path
 from ._store import IntegrationStore
 
 API_PREFIX = "/beta/sim-integrations"
+# Every path family the service serves the collection at, and whether it is experimental.
+API_PREFIXES = {
+    API_PREFIX: False,
+    "/v2024/sim-integrations": True,
+    "/v2025/sim-integrations": True,
+    "/sim-integrations/v1": True,
+}
+EXPERIMENTAL_HEADER = "X-SailPoint-Experimental"
 JSON = "application/json"
 JSON_PATCH = "application/json-patch+json"
 FORM = "application/x-www-form-urlencoded"
 
 
 class SimApp:
-    """Serves ``/beta/sim-integrations[...]`` and ``/oauth/token`` from a store.
+    """Serves ``/oauth/token`` and the collection at every prefix of :data:`API_PREFIXES`
+    (``/beta/sim-integrations[...]``, ``/sim-integrations/v1[...]``, ...) from one store.
 
-    Routing works on the raw path, so an id with an encoded ``/`` stays one segment.
+    Routing works on the raw path, so an id with an encoded ``/`` stays one segment. A request
+    to an experimental family without ``X-SailPoint-Experimental: true`` is a 400.
     """
 
     def __init__(self, store: IntegrationStore, credentials: Credentials) -> None:
@@ -46,14 +56,19 @@ class SimApp:
         if path == TOKEN_PATH:
             _allow(method, "POST")
             return await self._token(request)
-        if path != API_PREFIX and not path.startswith(API_PREFIX + "/"):
+        prefix = _api_prefix(path)
+        if prefix is None:
             raise ApiError(404, f"No endpoint at {path}.")
         refusal = self.credentials.check(request.headers.get("authorization"))
         if refusal is not None:
             return JSONResponse(
                 {"error": refusal}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
             )
-        rest = path[len(API_PREFIX) + 1 :].split("/") if path != API_PREFIX else []
+        if API_PREFIXES[prefix] and request.headers.get(EXPERIMENTAL_HEADER) != "true":
+            raise bad_request(
+                f"This API is experimental: send the header {EXPERIMENTAL_HEADER}: true."
+            )
+        rest = path[len(prefix) + 1 :].split("/") if path != prefix else []
         store = self.store
         if not rest:
             _allow(method, "GET", "POST")
@@ -103,6 +118,14 @@ class SimApp:
             },
             headers={"Cache-Control": "no-store", "Pragma": "no-cache"},
         )
+
+
+def _api_prefix(path: str) -> str | None:
+    """The prefix of :data:`API_PREFIXES` that ``path`` is under, if any."""
+    for prefix in API_PREFIXES:
+        if path == prefix or path.startswith(prefix + "/"):
+            return prefix
+    return None
 
 
 def _allow(method: str, *allowed: str) -> None:

@@ -10,12 +10,27 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Iterator
-from typing import NoReturn
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import NoReturn, Protocol
 
 import pytest
 
-from tests.contract.prism import PRISM_BIN, REPO_ROOT, Mode, PrismServer
+from tests.contract.prism import PRISM_BIN, REPO_ROOT, SPEC, Mode, PrismServer
+
+VERSIONED_COLLECTIONS = {
+    "v2024": "/v2024/sim-integrations",
+    "v2025": "/v2025/sim-integrations",
+    "v1": "/sim-integrations/v1",
+}
+"""Where each versioned API serves the collection (API.md, "API versions")."""
+EXPERIMENTAL = {"X-SailPoint-Experimental": "true"}
+
+
+class PrismFactory(Protocol):
+    def __call__(self, mode: Mode, api: str = "beta") -> PrismServer: ...
 
 
 def _ci_requires_prism() -> bool:
@@ -30,22 +45,49 @@ def _unavailable(reason: str) -> NoReturn:
 
 
 @pytest.fixture(scope="session")
+def api_variants(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The fragment's variant for each versioned API, written by ``scripts/api_variants.py``."""
+    out = tmp_path_factory.mktemp("openapi")
+    result = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "scripts" / "api_variants.py"), "--out", str(out)],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        pytest.fail(f"scripts/api_variants.py failed:\n{result.stderr}", pytrace=False)
+    return {api: out / f"sim-integrations.{api}.yaml" for api in VERSIONED_COLLECTIONS}
+
+
+@pytest.fixture(scope="session")
 def prism_factory(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[Callable[[Mode], PrismServer]]:
-    """Starts a Prism server per mode on first request; stops them all after the session."""
-    servers: dict[Mode, PrismServer] = {}
+    tmp_path_factory: pytest.TempPathFactory, api_variants: dict[str, Path]
+) -> Iterator[PrismFactory]:
+    """Starts a Prism server per mode and API on first request; stops them after the session.
+
+    ``get(mode)`` serves the beta fragment; ``get(mode, api)`` the variant of a versioned API.
+    """
+    servers: dict[tuple[Mode, str], PrismServer] = {}
     log_dir = tmp_path_factory.mktemp("prism")
 
-    def get(mode: Mode) -> PrismServer:
-        if mode in servers:
-            return servers[mode]
+    def get(mode: Mode, api: str = "beta") -> PrismServer:
+        if (mode, api) in servers:
+            return servers[mode, api]
         if shutil.which("node") is None:
             _unavailable("Node.js is not installed (`node` is not on PATH)")
         if not PRISM_BIN.exists():
             _unavailable(f"{PRISM_BIN.relative_to(REPO_ROOT)} is missing; run `make node`")
-        server = PrismServer(mode, log_dir / f"prism-{mode}.log")
-        servers[mode] = server
+        if api == "beta":
+            server = PrismServer(mode, log_dir / f"prism-{mode}.log", spec=SPEC)
+        else:
+            server = PrismServer(
+                mode,
+                log_dir / f"prism-{mode}-{api}.log",
+                spec=api_variants[api],
+                collection=VERSIONED_COLLECTIONS[api],
+                headers=EXPERIMENTAL,
+            )
+        servers[mode, api] = server
         server.start()
         return server
 
@@ -57,12 +99,12 @@ def prism_factory(
 
 
 @pytest.fixture(scope="session")
-def prism(prism_factory: Callable[[Mode], PrismServer]) -> PrismServer:
+def prism(prism_factory: PrismFactory) -> PrismServer:
     """Prism with request validation enforced and static answers built from the schemas."""
     return prism_factory("validating")
 
 
 @pytest.fixture(scope="session")
-def prism_dynamic(prism_factory: Callable[[Mode], PrismServer]) -> PrismServer:
+def prism_dynamic(prism_factory: PrismFactory) -> PrismServer:
     """Prism with request validation enforced and random answers that fit the schemas (-d)."""
     return prism_factory("dynamic")

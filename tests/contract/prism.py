@@ -28,7 +28,9 @@ check the content type themselves. And a schema that its validator (ajv) cannot 
 one broken body to each operation that takes one, to see that it is flagged.
 Prism ignores the path of ``servers``: it serves ``/sim-integrations``, not
 ``/beta/sim-integrations``; :class:`PrismTransport` strips the ``/beta`` that the client puts in
-front of every path.
+front of every path. The variants of the versioned APIs (``scripts/api_variants.py``) carry
+their full paths (``/v2024/sim-integrations``, ``/sim-integrations/v1``, ...) and go through
+unchanged.
 """
 
 from __future__ import annotations
@@ -189,9 +191,22 @@ def _decode_violations(header: str | None) -> list[dict[str, object]]:
 class PrismServer:
     """A running ``prism mock`` process on a loopback port."""
 
-    def __init__(self, mode: Mode, log_path: Path) -> None:
+    def __init__(
+        self,
+        mode: Mode,
+        log_path: Path,
+        *,
+        spec: Path = SPEC,
+        collection: str = "/sim-integrations",
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.mode = mode
         self.log_path = log_path
+        self.spec = spec
+        self.collection = collection
+        """The collection's path as Prism serves it."""
+        self.headers = headers or {}
+        """Headers every request needs besides ``Authorization``."""
         self.port = 0
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -205,7 +220,11 @@ class PrismServer:
         command = [
             str(PRISM_BIN),
             "mock",
-            str(SPEC.relative_to(REPO_ROOT)),
+            str(
+                self.spec.relative_to(REPO_ROOT)
+                if self.spec.is_relative_to(REPO_ROOT)
+                else self.spec
+            ),
             "--host",
             "127.0.0.1",
             "--port",
@@ -305,8 +324,8 @@ class PrismServer:
         since = len(self.log_bytes())
         async with httpx.AsyncClient(timeout=10.0, trust_env=False) as client:
             response = await client.get(
-                f"{self.url}/sim-integrations/{marker}",
-                headers={"Authorization": f"Bearer {TOKEN}"},
+                f"{self.url}{self.collection}/{marker}",
+                headers={"Authorization": f"Bearer {TOKEN}", **self.headers},
             )
         assert response.status_code == 200, response.text
         deadline = time.monotonic() + LOG_SYNC_TIMEOUT

@@ -1,0 +1,99 @@
+"""The API versions ``SimClient`` can address, and where each one puts the seven operations.
+
+The generated layer is built from the beta fragment, so its paths are ``/sim-integrations``,
+``/sim-integrations/{id}`` and ``/sim-integrations/{id}/beforeProvisioningRule`` (ids already
+percent-encoded). Each version moves that collection under its own API root, relative to the
+tenant root; the versioned APIs are experimental and want ``X-SailPoint-Experimental: true``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Literal
+
+__all__ = [
+    "API_VERSIONS",
+    "EXPERIMENTAL_HEADER",
+    "ApiName",
+    "ApiVersion",
+    "api_version",
+    "split_base_url",
+]
+
+ApiName = Literal["beta", "v2024", "v2025", "v1"]
+
+EXPERIMENTAL_HEADER = "X-SailPoint-Experimental"
+"""The header every versioned API wants, with the value ``true``, on each API request."""
+
+_EXPERIMENTAL_HEADERS: Mapping[str, str] = MappingProxyType({EXPERIMENTAL_HEADER: "true"})
+_NO_HEADERS: Mapping[str, str] = MappingProxyType({})
+
+GENERATED_COLLECTION = "/sim-integrations"
+"""The collection path of the generated (beta) layer, which every operation's path starts with."""
+
+
+@dataclass(frozen=True)
+class ApiVersion:
+    """One API version: its API root under the tenant root and its collection path."""
+
+    name: str
+    root: str
+    """The API root relative to the tenant root, e.g. ``/beta`` or ``/sim-integrations/v1``."""
+    collection: str
+    """The path of the collection relative to the tenant root."""
+    experimental: bool
+    """Whether every API request must carry ``X-SailPoint-Experimental: true``."""
+
+    @property
+    def headers(self) -> Mapping[str, str]:
+        """The headers every API request of this version carries (never the token request)."""
+        return _EXPERIMENTAL_HEADERS if self.experimental else _NO_HEADERS
+
+    def path(self, generated_path: str) -> str:
+        """The path relative to the tenant root for a path of the generated layer."""
+        rest = generated_path.removeprefix(GENERATED_COLLECTION)
+        if rest == generated_path or rest[:1] not in ("", "/"):
+            raise ValueError(f"not a path of the SIM Integrations API: {generated_path!r}")
+        return self.collection + rest
+
+
+API_VERSIONS: dict[str, ApiVersion] = {
+    version.name: version
+    for version in (
+        ApiVersion("beta", "/beta", "/beta/sim-integrations", experimental=False),
+        ApiVersion("v2024", "/v2024", "/v2024/sim-integrations", experimental=True),
+        ApiVersion("v2025", "/v2025", "/v2025/sim-integrations", experimental=True),
+        ApiVersion("v1", "/sim-integrations/v1", "/sim-integrations/v1", experimental=True),
+    )
+}
+"""Every version ``SimClient(api=...)`` accepts, by name."""
+
+
+def api_version(name: object) -> ApiVersion:
+    """The version called ``name``; ValueError for an unknown one."""
+    if not isinstance(name, str):
+        raise TypeError(f"api must be a str, not {type(name).__name__}")
+    try:
+        return API_VERSIONS[name]
+    except KeyError:
+        choices = ", ".join(repr(known) for known in API_VERSIONS)
+        raise ValueError(f"unknown api {name!r}; use one of {choices}") from None
+
+
+def split_base_url(base_url: str, version: ApiVersion) -> str:
+    """The tenant root of ``base_url``, which may end in ``version``'s API root.
+
+    A ``base_url`` that ends in the API root of another version is a ValueError: the client
+    would otherwise address a version the caller did not ask for.
+    """
+    for other in API_VERSIONS.values():
+        if base_url.endswith(other.root):
+            if other is not version:
+                raise ValueError(
+                    f"base_url ends in {other.root!r}, the root of api={other.name!r}, but "
+                    f"api={version.name!r}; give the tenant root, or api={other.name!r}"
+                )
+            return base_url.removesuffix(other.root)
+    return base_url
