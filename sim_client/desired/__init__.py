@@ -16,7 +16,7 @@ from ._documents import READ_ONLY_FIELDS, SERVICE_DEFAULTS, DesiredStateError, c
 from ._export import export_integrations
 from ._files import load_documents, load_id_map
 from ._plan import MISSING, Action, Change, DuplicateNameError, Plan, desired_documents, plan
-from ._secrets import SENSITIVE, default_secret_name, is_credential_name
+from ._secrets import SENSITIVE, default_secret_name, is_credential_name, masked
 
 __all__ = [
     "MISSING",
@@ -40,5 +40,6 @@ __all__ = [
     "load_documents",
     "load_id_map",
     "map_ids",
+    "masked",
     "plan",
 ]

@@ -185,3 +185,8 @@ def mask(value: Any, path: Path, secret_paths: frozenset[Path]) -> Any:
     if isinstance(value, list):
         return [mask(item, (*path, i), secret_paths) for i, item in enumerate(value)]
     return value
+
+
+def masked(document: Any) -> Any:
+    """``document`` with the values of credential-like ``attributes`` members as ``(sensitive)``."""
+    return mask(document, (), frozenset())
