@@ -199,10 +199,20 @@ _KIND_NAMES: dict[type, str] = {
 }
 
 
+_VALUE_NAMES: dict[type, str] = {
+    str: "a string",
+    dict: "a mapping",
+    list: "a list",
+    bool: "a boolean",
+    int: "an integer",
+    float: "a number",
+}
+
+
 def _kind(value: object) -> str:
     if value is None:
         return "null"
-    return _KIND_NAMES.get(type(value), f"a {type(value).__name__}")
+    return _VALUE_NAMES.get(type(value), f"a {type(value).__name__}")
 
 
 def map_ids(document: Document, id_map: Mapping[str, str]) -> Document:

@@ -21,8 +21,9 @@ of characters other than ASCII letters and digits turned into one ``_``.
 
 A placeholder is a whole string value of the form ``${VARIABLE}`` inside ``attributes``
 (elsewhere, e.g. in ``request`` templates, ``${...}`` is the ticket template's own syntax and
-left alone). ``$${...}`` stands for the literal text ``${...}``; export writes such literal
-values in that escaped form, so every value survives the round trip.
+left alone). One more ``$`` escapes: ``$${X}`` stands for the literal text ``${X}``, ``$$${X}``
+for ``$${X}``; export writes such literal values escaped, so every value survives the round
+trip.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ _NOT_THE_SECRET = frozenset(
 )
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_ESCAPED = re.compile(r"\$\$\{[^}]*\}")
+_DOLLARS = re.compile(r"\$+\{[^}]*\}")
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _NOT_ALNUM = re.compile(r"[^A-Za-z0-9]+")
 
@@ -122,8 +123,10 @@ def hide_secrets(
             return value
         if secret and value:
             return "${" + _fresh(namer(integration, path), taken) + "}"
-        if _PLACEHOLDER.fullmatch(value) or _ESCAPED.fullmatch(value):
-            return "$" + value  # a literal that would read as a placeholder
+        if _PLACEHOLDER.fullmatch(value) or (
+            value.startswith("$$") and _DOLLARS.fullmatch(value)
+        ):
+            return "$" + value  # a literal that would read as a placeholder or an escape
         return value
 
     result: dict[str, Any] = walk(attributes, (), False)
@@ -171,7 +174,7 @@ def resolve(attributes: Any, values: Mapping[str, str]) -> Any:
     if isinstance(attributes, str):
         if match := _PLACEHOLDER.fullmatch(attributes):
             return values[match.group(1)]
-        if _ESCAPED.fullmatch(attributes):
+        if attributes.startswith("$$") and _DOLLARS.fullmatch(attributes):
             return attributes[1:]
     return attributes
 
