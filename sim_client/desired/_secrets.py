@@ -123,9 +123,7 @@ def hide_secrets(
             return value
         if secret and value:
             return "${" + _fresh(namer(integration, path), taken) + "}"
-        if _PLACEHOLDER.fullmatch(value) or (
-            value.startswith("$$") and _DOLLARS.fullmatch(value)
-        ):
+        if _PLACEHOLDER.fullmatch(value) or (value.startswith("$$") and _DOLLARS.fullmatch(value)):
             return "$" + value  # a literal that would read as a placeholder or an escape
         return value
 
