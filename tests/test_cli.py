@@ -8,7 +8,7 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -39,14 +39,14 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> FakeSimServer:
     fake.add_integration(HR)
     fake.add_integration(SAP)
 
-    def from_env(cls: type[SimClient], environ: Any = None, **options: Any) -> SimClient:
+    def from_env(cls: type[SimClient], /, environ: Any = None, **options: Any) -> SimClient:
         return fake.client(**options)
 
     monkeypatch.setattr(SimClient, "from_env", classmethod(from_env))
     return fake
 
 
-def run(*args: str | Path, env: dict[str, str | None] | None = None) -> Result:
+def run(*args: str | Path, env: Mapping[str, str | None] | None = None) -> Result:
     result = CliRunner().invoke(cli, [str(arg) for arg in args], env=env)
     assert "Traceback" not in result.output
     assert SECRET not in result.output
