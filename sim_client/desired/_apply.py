@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from sim_client.models import SimIntegration
 
 Status = Literal["created", "updated", "deleted", "unchanged", "failed", "skipped"]
+_STATUSES: tuple[Status, ...] = ("created", "updated", "deleted", "unchanged", "failed", "skipped")
 _DONE: dict[str, Status] = {"create": "created", "update": "updated", "delete": "deleted"}
 
 
@@ -72,10 +73,11 @@ class ApplyResult:
         return tuple(outcome for outcome in self.outcomes if outcome.status == "failed")
 
     def summary(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
+        """How many outcomes of each status there are (statuses that occur only)."""
+        counts = dict.fromkeys(_STATUSES, 0)
         for outcome in self.outcomes:
-            counts[outcome.status] = counts.get(outcome.status, 0) + 1
-        return counts
+            counts[outcome.status] += 1
+        return {status: count for status, count in counts.items() if count}
 
     def to_dict(self) -> dict[str, Any]:
         return {
