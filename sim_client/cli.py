@@ -38,6 +38,7 @@ from sim_client.errors import SimError
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 T = TypeVar("T")
+_GET_ORDER = ("id", "name", "description", "type", "created", "modified")
 _STYLES = {"+": "green", "-": "red", "~": "yellow", "=": "dim"}
 
 
@@ -151,7 +152,9 @@ def list_command(as_json: bool) -> int:
 def get_command(integration_id: str, as_json: bool) -> int:
     """Show one integration (credential values as "(sensitive)")."""
     integration = _run(lambda sim: sim.get_integration(integration_id))
-    document = masked(integration.to_dict())
+    wire = integration.to_dict()
+    first = [key for key in _GET_ORDER if key in wire]
+    document = masked({key: wire[key] for key in [*first, *sorted(wire.keys() - set(first))]})
     _echo(json.dumps(document, indent=2, ensure_ascii=False) if as_json else _yaml(document))
     return EXIT_OK
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import re
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -26,6 +28,7 @@ from sim_client.desired import (
 from sim_client.desired import plan as plan_for
 from sim_client.testing import FakeSimServer
 
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 SECRET = "hunter2-do-not-print"
 OTHER_SECRET = "correct-horse-battery"
 SECRETS = {"SIM_SERVICENOW_HR_PASSWORD": SECRET, "SIM_SERVICENOW_HR_OAUTH_CLIENTSECRET": "cs-1"}
@@ -215,7 +218,7 @@ async def test_plan_shows_every_kind_of_change(fake: FakeSimServer, sim: SimClie
         ),
         Change(("statusMap", "closed_rejected"), "Failed", MISSING),
     )
-    assert plan.actions[0].changes[3] == Change(("attributes",), MISSING, {"token": "(sensitive)"})
+    assert plan.actions[0].changes[2] == Change(("attributes",), MISSING, {"token": "(sensitive)"})
     assert plan.summary() == {"create": 1, "update": 1, "delete": 0, "unchanged": 1}
     text = plan.render()
     assert "~ update ServiceNow - HR  (" in text
@@ -503,3 +506,25 @@ async def test_the_whole_cycle_over_loopback(fake: FakeSimServer) -> None:
         assert [c.path for c in plan.actions[0].changes] == [("description",)]
         assert (await sim.apply(plan)).ok
         assert not (await sim.plan(exported, secrets=SECRETS)).has_changes
+
+
+async def test_the_readme_promotion_example_runs(
+    fake: FakeSimServer,
+    sim: SimClient,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (code,) = [b for b in re.findall(r"```python\n(.*?)```", README, re.DOTALL) if "promote(" in b]
+    namespace: dict[str, Any] = {}
+    exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 - our own README
+    fake.add_integration(hr())
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+    production = FakeSimServer()
+    async with production.client() as target:
+        assert await namespace["promote"](sim, target, {"owner-a": "owner-prod"})
+    assert stored(production)["ServiceNow - HR"]["ownerRef"]["id"] == "owner-prod"
+    out = capsys.readouterr().out
+    assert "+ create ServiceNow - HR" in out
+    assert "created ServiceNow - HR" in out
+    assert SECRET not in out

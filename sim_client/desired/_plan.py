@@ -238,7 +238,9 @@ async def plan(
                 "a plan cannot tell which one is meant"
             )
         if not targets:
-            changes = diff({}, document, (), secret_paths)
+            # The headline names it; every other field is an addition.
+            fields = {k: v for k, v in document.items() if k != "name"}
+            changes = diff({}, fields, (), secret_paths)
             actions.append(Action("create", name, changes=changes, document=document))
             continue
         ((integration_id, modified, seen),) = targets
