@@ -326,3 +326,24 @@ def test_backup_drift_restore_with_the_real_command(served: dict[str, str], tmp_
     )
     assert module.returncode == 0
     assert module.stdout.startswith("No changes.")
+
+
+def test_on_a_terminal_tables_colours_and_progress(
+    fake: FakeSimServer, exported: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rich.console import Console
+
+    from sim_client import cli as cli_module
+
+    def terminal(*, stderr: bool = False) -> Console:
+        return Console(stderr=stderr, force_terminal=True, color_system="standard", width=120)
+
+    monkeypatch.setattr(cli_module, "_console", terminal)
+    listed = run("list")
+    assert listed.stdout.startswith("┏━")  # a rich table, not plain columns
+    edit(exported, "Tickets for SAP", "Tickets for SAP ERP")
+    applied = run("apply", exported, "--yes", env=ENV)
+    assert applied.exit_code == 0
+    assert "\x1b[33m~ update SAP" in applied.stdout  # the diff in colour
+    assert "updated SAP" in applied.stderr  # printed above the progress bar
+    assert "Apply complete: 1 updated, 1 unchanged." in applied.stdout
