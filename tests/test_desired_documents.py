@@ -254,8 +254,7 @@ def test_every_problem_of_every_document_is_reported() -> None:
         "desired[3]: ownerRef.type: must be IDENTITY",
         "desired[3]: beforeProvisioningRule.type: must be a known reference type",
         "desired[3]: provisioningConfig.managedResourceRefs[1]: must be a mapping, not a string",
-        "desired[3]: provisioningConfig.noProvisioningRequests: must be true or false, "
-        "not a string",
+        "desired[3]: provisioningConfig.noProvisioningRequests: must be a boolean, not a string",
         "desired[3]: provisioningConfig.provisioningRequestExpiration: must be an integer, "
         "not a boolean",
         "desired[3]: provisioningConfig.planInitializerScript.source: must be a string, "

@@ -156,7 +156,7 @@ def _expect(value: Any, field: str, kind: type, problem: Note) -> bool:
         return False
     if isinstance(value, kind) and (kind is bool or not isinstance(value, bool)):
         return True
-    problem(field, f"must be {_KIND_NAMES[kind]}, not {_kind(value)}")
+    problem(field, f"must be {_VALUE_NAMES[kind]}, not {_kind(value)}")
     return False
 
 
@@ -188,15 +188,6 @@ def _check_json(value: object, path: tuple[str | int, ...], problem: Note) -> No
         problem(dotted(path), "must be a finite number")
     elif value is not None and not isinstance(value, str | int | float | bool):
         problem(dotted(path), f"must be a JSON value (quote it), not {_kind(value)}")
-
-
-_KIND_NAMES: dict[type, str] = {
-    str: "a string",
-    dict: "a mapping",
-    list: "a list",
-    bool: "true or false",
-    int: "an integer",
-}
 
 
 _VALUE_NAMES: dict[type, str] = {

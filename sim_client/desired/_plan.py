@@ -19,7 +19,7 @@ from ._documents import (
     dotted,
     map_ids,
 )
-from ._secrets import Path, mask, placeholders, resolve
+from ._secrets import SENSITIVE, FieldPath, mask, placeholders, resolve
 
 if TYPE_CHECKING:
     from sim_client.client import SimClient
@@ -48,7 +48,7 @@ class Change:
     """One field-level difference; ``before``/``after`` are display values (secrets masked,
     :data:`MISSING` where the field is not set)."""
 
-    path: Path
+    path: FieldPath
     before: Any
     after: Any
 
@@ -210,7 +210,7 @@ async def plan(
     ]
     if missing:
         raise DesiredStateError(missing)
-    wanted: dict[str, tuple[Document, frozenset[Path]]] = {}
+    wanted: dict[str, tuple[Document, frozenset[FieldPath]]] = {}
     for document in documents:
         secret_paths = frozenset(
             ("attributes", *path) for path, _ in placeholders(document.get("attributes"))
@@ -260,7 +260,9 @@ async def plan(
     return Plan(tuple(actions), prune=prune)
 
 
-def diff(before: Any, after: Any, path: Path, secret_paths: frozenset[Path]) -> tuple[Change, ...]:
+def diff(
+    before: Any, after: Any, path: FieldPath, secret_paths: frozenset[FieldPath]
+) -> tuple[Change, ...]:
     """Field-level changes from ``before`` to ``after``: objects and lists are compared member
     by member (a longer or shorter list adds or removes at its end); values are masked."""
     if isinstance(before, dict) and isinstance(after, dict):
@@ -300,6 +302,6 @@ def same(a: Any, b: Any) -> bool:
 
 
 def _show(value: Any) -> str:
-    if isinstance(value, str) and value == "(sensitive)":
-        return value
+    if value == SENSITIVE:
+        return SENSITIVE
     return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))

@@ -35,7 +35,7 @@ from typing import Any
 #: Shown wherever a secret value would be printed or serialised.
 SENSITIVE = "(sensitive)"
 
-Path = tuple[str | int, ...]
+FieldPath = tuple[str | int, ...]
 #: Chooses a placeholder's variable name from the integration's name and the member's path.
 SecretNamer = Callable[[str, tuple[str, ...]], str]
 
@@ -94,7 +94,7 @@ def default_secret_name(integration: str, member: tuple[str, ...]) -> str:
     return "_".join(part for part in cleaned if part)
 
 
-def is_sensitive(path: Path) -> bool:
+def is_sensitive(path: FieldPath) -> bool:
     """Whether the value at ``path`` of a document lies under a credential ``attributes`` member."""
     return (
         len(path) > 1
@@ -142,11 +142,11 @@ def _fresh(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def placeholders(attributes: object) -> list[tuple[Path, str]]:
+def placeholders(attributes: object) -> list[tuple[FieldPath, str]]:
     """Every placeholder in ``attributes``: (path below ``attributes``, variable name)."""
-    found: list[tuple[Path, str]] = []
+    found: list[tuple[FieldPath, str]] = []
 
-    def walk(value: object, path: Path) -> None:
+    def walk(value: object, path: FieldPath) -> None:
         if isinstance(value, dict):
             for key, item in value.items():
                 walk(item, (*path, key))
@@ -177,7 +177,7 @@ def resolve(attributes: Any, values: Mapping[str, str]) -> Any:
     return attributes
 
 
-def mask(value: Any, path: Path, secret_paths: frozenset[Path]) -> Any:
+def mask(value: Any, path: FieldPath, secret_paths: frozenset[FieldPath]) -> Any:
     """``value`` (found at ``path``) with every secret inside it shown as ``(sensitive)``."""
     if path in secret_paths or (is_sensitive(path) and not isinstance(value, dict | list)):
         return SENSITIVE
