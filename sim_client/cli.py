@@ -16,12 +16,17 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-import click
-import yaml
-from rich.console import Console
-from rich.progress import Progress
-from rich.table import Table
-from rich.text import Text
+try:
+    import click
+    import yaml
+    from rich.console import Console
+    from rich.progress import Progress
+    from rich.table import Table
+    from rich.text import Text
+except ImportError as missing:  # pragma: no cover - the cli extra is installed wherever tests run
+    raise SystemExit(
+        f"sim-client needs the cli extra ({missing.name} is missing): pip install 'sim-client[cli]'"
+    ) from None
 
 from sim_client import __version__
 from sim_client.client import SimClient
