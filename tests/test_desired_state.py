@@ -392,9 +392,27 @@ async def test_a_stale_plan_is_refused(fake: FakeSimServer, sim: SimClient) -> N
     assert "pruned" in stored(fake)
 
 
+@pytest.fixture(params=["in-process", pytest.param("loopback", marks=pytest.mark.loopback)])
+async def either_sim(
+    request: pytest.FixtureRequest, fake: FakeSimServer
+) -> AsyncIterator[SimClient]:
+    """A client on the fake, in-process or over a real loopback socket."""
+    if request.param == "in-process":
+        async with fake.client() as client:
+            yield client
+        return
+    async with (
+        fake.serve() as base_url,
+        httpx.AsyncClient(trust_env=False) as http,
+        SimClient(base_url, token=fake.token, http_client=http) as client,
+    ):
+        yield client
+
+
 async def test_apply_under_faults_reports_every_outcome_and_applies_nothing_twice(
-    fake: FakeSimServer, sim: SimClient, waits: list[float]
+    fake: FakeSimServer, either_sim: SimClient, waits: list[float]
 ) -> None:
+    sim = either_sim
     for name in ("u1", "u2", "d1", "d2"):
         fake.add_integration(simple(name))
     desired = [simple(n, description="v2") for n in ("u1", "u2")] + [
