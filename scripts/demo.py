@@ -1,9 +1,11 @@
 """A realistic SimClient session against the fake service over real loopback HTTP.
 
 ``python scripts/demo.py`` (or ``make demo``) starts :class:`FakeSimServer` on 127.0.0.1 and
-runs the session with client credentials. ``--live`` instead lists the integrations of the
-tenant named by ``SAIL_BASE_URL`` (credentials from ``SAIL_CLIENT_ID``/``SAIL_CLIENT_SECRET``
-or ``SAIL_ACCESS_TOKEN``), read-only.
+runs the session with client credentials. Its second act serves a sample tenant with
+``python -m sim_client.testing --sample`` and runs the ``sim-client`` command against it:
+export to YAML, edit a field, plan (exit code 2), apply, plan again (exit code 0). ``--live``
+instead lists the integrations of the tenant named by ``SAIL_BASE_URL`` (credentials from
+``SAIL_CLIENT_ID``/``SAIL_CLIENT_SECRET`` or ``SAIL_ACCESS_TOKEN``), read-only.
 """
 
 from __future__ import annotations
@@ -11,9 +13,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
+import signal
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 import httpx
 
@@ -159,6 +166,76 @@ async def fake_session() -> int:
     return 0 if not remaining else 1
 
 
+def run_command(env: dict[str, str], folder: str, *args: str) -> int:
+    """Run ``sim-client ARGS`` as a subprocess, showing the command line and its output."""
+    print(f"$ sim-client {' '.join(args)}")
+    script = Path(sys.executable).with_name("sim-client")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "sim_client"]
+    result = subprocess.run(
+        [*command, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=folder,
+        timeout=120,
+        check=False,
+    )
+    for line in (result.stdout + result.stderr).splitlines():
+        print(f"  {line}")
+    print(f"  (exit code {result.returncode})")
+    return result.returncode
+
+
+def configuration_as_code() -> int:
+    """The second act: the sim-client command against a served sample tenant."""
+    step("act two: configuration as code with the sim-client command")
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "sim_client.testing", "--sample"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
+    try:
+        assert server.stdout is not None
+        for _ in range(3):
+            name, _, value = server.stdout.readline().strip().partition("=")
+            env[name] = value
+        print(f"python -m sim_client.testing --sample is serving on {env['SAIL_BASE_URL']}")
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "tenant.yaml"
+
+            step("export the tenant to YAML (credentials become placeholders)")
+            exported = run_command(env, folder, "export", "-o", path.name)
+            for line in path.read_text().splitlines():
+                print(f"  | {line}")
+
+            step("edit a field, and give the placeholder its value from the environment")
+            path.write_text(
+                path.read_text().replace(
+                    "Tickets for SAP ERP provisioning", "Tickets for SAP ERP and S/4HANA"
+                )
+            )
+            print("description of ServiceNow - SAP -> 'Tickets for SAP ERP and S/4HANA'")
+            # The sample tenant's well-known test password, kept out of the file.
+            env["SIM_SERVICENOW_HR_PASSWORD"] = "s4mple-Passw0rd"  # noqa: S105
+            print("SIM_SERVICENOW_HR_PASSWORD set in the environment")
+
+            step("plan: the drift, and exit code 2")
+            drift = run_command(env, folder, "plan", path.name)
+
+            step("apply it")
+            applied = run_command(env, folder, "apply", path.name, "--yes")
+
+            step("plan again: nothing left to do, exit code 0")
+            settled = run_command(env, folder, "plan", path.name)
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=30)
+    return 0 if (exported, drift, applied, settled) == (0, 2, 0, 0) else 1
+
+
 async def live_session() -> int:
     async with SimClient.from_env() as sim:
         print(f"tenant: {sim.base_url}")
@@ -177,7 +254,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.WARNING, format="   [%(levelname)s %(name)s] %(message)s", stream=sys.stdout
     )
     try:
-        return asyncio.run(live_session() if args.live else fake_session())
+        if args.live:
+            return asyncio.run(live_session())
+        return asyncio.run(fake_session()) or configuration_as_code()
     except (SimError, ValueError) as error:
         print(f"error: {type(error).__name__}: {error}", file=sys.stderr)
         return 1

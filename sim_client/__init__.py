@@ -6,6 +6,8 @@
 
 __version__ = "0.1.0"
 
+from typing import TYPE_CHECKING
+
 from sim_client.auth import ClientCredentialsAuth, StaticTokenAuth
 from sim_client.client import DEFAULT_TIMEOUT, SimClient
 from sim_client.errors import (
@@ -72,3 +74,21 @@ __all__ = [
     "Unset",
     "__version__",
 ]
+
+# Configuration as code: imported on first use, so that `import sim_client` stays light.
+_DESIRED = ("ApplyResult", "DesiredStateError", "Plan", "StalePlanError")
+__all__ += _DESIRED
+
+if TYPE_CHECKING:
+    from sim_client.desired import ApplyResult as ApplyResult
+    from sim_client.desired import DesiredStateError as DesiredStateError
+    from sim_client.desired import Plan as Plan
+    from sim_client.desired import StalePlanError as StalePlanError
+
+
+def __getattr__(name: str) -> object:
+    if name in _DESIRED:
+        from sim_client import desired
+
+        return getattr(desired, name)
+    raise AttributeError(f"module 'sim_client' has no attribute {name!r}")

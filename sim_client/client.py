@@ -16,7 +16,7 @@ import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
 
@@ -55,6 +55,9 @@ from sim_client.errors import (
     make_status_error,
 )
 from sim_client.models import SimIntegration
+
+if TYPE_CHECKING:
+    from sim_client.desired import ApplyResult, Outcome, Plan
 
 __all__ = ["DEFAULT_TIMEOUT", "SimClient"]
 
@@ -362,6 +365,45 @@ class SimClient:
             (time.perf_counter() - started) * 1000,
             attempt,
             f" tracking id {tracking_id}" if tracking_id else "",
+        )
+
+    # Configuration as code.
+
+    async def export_integrations(
+        self, *, secret_name: Callable[[str, tuple[str, ...]], str] | None = None
+    ) -> list[dict[str, Any]]:
+        """The tenant's integrations as desired-state documents, sorted by name, credentials
+        as ``${SIM_<NAME>_<MEMBER>}`` placeholders (see :mod:`sim_client.desired`)."""
+        from sim_client.desired import export_integrations
+
+        return await export_integrations(self, secret_name=secret_name)
+
+    async def plan(
+        self,
+        desired: object,
+        *,
+        prune: bool = False,
+        id_map: Mapping[str, str] | None = None,
+        secrets: Mapping[str, str] | None = None,
+    ) -> Plan:
+        """What it takes to bring the tenant to ``desired``: :func:`sim_client.desired.plan`."""
+        from sim_client.desired import plan
+
+        return await plan(self, desired, prune=prune, id_map=id_map, secrets=secrets)
+
+    async def apply(
+        self,
+        plan: Plan,
+        *,
+        concurrency: int = 4,
+        fail_fast: bool = False,
+        on_outcome: Callable[[Outcome], None] | None = None,
+    ) -> ApplyResult:
+        """Carry out ``plan``, each action's outcome reported: :func:`sim_client.desired.apply`."""
+        from sim_client.desired import apply
+
+        return await apply(
+            self, plan, concurrency=concurrency, fail_fast=fail_fast, on_outcome=on_outcome
         )
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import openapi_schema_validator
 import pytest
-import yaml  # type: ignore[import-untyped]
+import yaml
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 

@@ -37,6 +37,11 @@ EXPECTED = {
     "StaticTokenAuth",
     "Unset",
     "__version__",
+    # Configuration as code (sim_client.desired).
+    "ApplyResult",
+    "DesiredStateError",
+    "Plan",
+    "StalePlanError",
 }
 
 

@@ -1,0 +1,5 @@
+"""``python -m sim_client``: the ``sim-client`` command line."""
+
+from sim_client.cli import main
+
+main()
