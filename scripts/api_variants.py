@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import yaml  # type: ignore[import-untyped]
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi" / "sim-integrations.beta.yaml"
@@ -46,7 +46,7 @@ HEADER_PARAMETER = {
 HEADER_REF = {"$ref": "#/components/parameters/Experimental"}
 
 
-class _Dumper(yaml.SafeDumper):  # type: ignore[misc]
+class _Dumper(yaml.SafeDumper):
     """Writes a repeated object out in full, without YAML anchors and aliases."""
 
     def ignore_aliases(self, data: object) -> bool:

@@ -358,6 +358,33 @@ async def test_integrations_of_the_tenant_with_the_same_name() -> None:
         assert [d["name"] for d in exported] == ["single", "twin", "twin"]
 
 
+async def test_an_integration_without_a_usable_name_is_neither_exported_nor_pruned(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    listing = [
+        {"id": "1", "name": "kept", "description": "", "type": "ServiceNowSDIM", "attributes": {}},
+        {"id": "2", "name": None, "description": "", "type": "ServiceNowSDIM", "attributes": {}},
+        {"id": "3", "description": "no name at all"},
+    ]
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=listing)
+
+    async with SimClient(
+        "http://127.0.0.1", token="t", transport=httpx.MockTransport(answer)
+    ) as sim:
+        exported = await sim.export_integrations()
+        plan = await sim.plan([], prune=True)
+
+    assert [d["name"] for d in exported] == ["kept"]
+    assert [(a.kind, a.integration_id) for a in plan.actions] == [("delete", "1")]
+    left_out = [r.getMessage() for r in caplog.records if "no usable name" in r.getMessage()]
+    assert left_out == [
+        "export: integration 2 has no usable name; left out",
+        "export: integration 3 has no usable name; left out",
+    ]
+
+
 # --- apply ---
 
 
