@@ -342,7 +342,7 @@ class Operation:
         return found
 
     def _schemes(self, document: Document) -> list[tuple[str, Json]]:
-        requirements = self.raw.get("security", document.data.get("security", []))
+        requirements = self.raw.get("security", document.data.get("security")) or []
         schemes = (document.data.get("components") or {}).get("securitySchemes") or {}
         return [
             (name, document.resolve(schemes.get(name, {})))

@@ -117,7 +117,13 @@ async def test_null_attributes_mean_none(http: httpx.AsyncClient) -> None:
     assert created["attributes"] == {}
 
 
-_JSON_LEAVES = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text()
+_JSON_LEAVES = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text()
+)
 _KEYS = st.sampled_from(
     sorted(
         set(SCHEMAS["SimIntegration"]["properties"])
