@@ -44,6 +44,9 @@ MISFITS: list[Any] = [
     pytest.param({"request": "short_description=x"}, id="request-str"),
     pytest.param({"description": None}, id="description-null"),
     pytest.param({"cluster": 5}, id="cluster-int"),
+    pytest.param({"created": 5}, id="read-only-created-int"),
+    pytest.param({"id": ["x"]}, id="read-only-id-array"),
+    pytest.param({"modified": "yesterday"}, id="read-only-modified-not-a-date"),
 ]
 
 

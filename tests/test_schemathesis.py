@@ -154,6 +154,7 @@ def test_each_operation_of_the_fake_fits_the_fragment(case: Any, served: ServedF
 
 
 def test_stateful_sequences_on_the_fake_fit_the_fragment(served: ServedFake) -> None:
+    served.delete_all()
     served.fake.requests.clear()
     base = api.as_state_machine()
 

@@ -223,10 +223,10 @@ class FakeSimServer:
         ``method`` and ``path`` (a prefix of the raw path) narrow the match; None matches any.
         ``retry_after`` is sent as the ``Retry-After`` header as given (None sends none); by
         default a 429 carries ``Retry-After: 1``, as the service sends one, and other statuses
-        none. ``body`` replaces the
-        default body: bytes or str are sent raw (e.g. invalid JSON with a 200), a dict or list
-        as JSON. Without it, 429 carries ``{"message": "Rate Limit Exceeded"}``, 401
-        ``{"error": ...}``, other 4xx/5xx an ``ErrorResponseDto``, and 1xx-3xx no body.
+        none. ``body`` replaces the default body: bytes or str are sent raw (e.g. invalid JSON
+        with a 200), a dict or list as JSON. Without it, 429 carries
+        ``{"message": "Rate Limit Exceeded"}``, 401 ``{"error": ...}``, other 4xx/5xx an
+        ``ErrorResponseDto``, and 1xx-3xx no body.
         ``delay`` seconds pass before the answer.
         """
         self._faults.add(

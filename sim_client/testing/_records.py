@@ -25,9 +25,9 @@ def check_fits(details: Mapping[str, Any], record: Mapping[str, Any]) -> None:
     """Raise a 400 unless ``details`` fits ``SimIntegrationDetails`` and ``record`` fits
     ``SimIntegration``, as the fragment types them (nested members included).
 
-    ``details`` is the request part of ``record`` (what a caller sent, read-only fields left
-    out); it carries the members only the request schema types (``sources``, ``statusMap``,
-    ``request``). The models' messages name ``Model.field`` and never a value.
+    ``details`` is what the caller sent, defaults filled in: it carries the members only the
+    request schema types (``sources``, ``statusMap``, ``request``), and read-only fields, which
+    are not stored but must fit too. The models' messages name ``Model.field``, never a value.
     """
     try:
         # Strict decoding is what is wanted here: any misfit must raise.

@@ -114,7 +114,8 @@ class IntegrationStore:
 
 
 def _assemble(integration_id: str, created: str, modified: str, details: JsonObject) -> JsonObject:
-    rest = {k: v for k, v in details.items() if k not in ("name", "description", "type")}
+    set_here = ("name", "description", "type", *READ_ONLY_FIELDS)
+    rest = {k: v for k, v in details.items() if k not in set_here}
     return {
         "id": integration_id,
         "name": details["name"],
@@ -127,15 +128,14 @@ def _assemble(integration_id: str, created: str, modified: str, details: JsonObj
 
 
 def _details(body: object) -> JsonObject:
-    """The request part of a create/replace body, with defaults; read-only fields are dropped.
+    """A create/replace body with defaults filled in.
 
     Only the name is checked here; :func:`check_fits` checks the rest against the fragment.
+    Read-only fields stay, to be checked like the rest; :func:`_assemble` ignores them.
     """
     if not isinstance(body, dict):
         raise bad_request("The request body must be a JSON object.")
-    details: JsonObject = {
-        k: copy.deepcopy(v) for k, v in body.items() if k not in READ_ONLY_FIELDS
-    }
+    details: JsonObject = copy.deepcopy(body)
     name = details.get("name")
     if not isinstance(name, str) or not name.strip():
         raise bad_request("'name' is required and must be a non-blank string.")
