@@ -11,7 +11,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 export UV_NO_PROGRESS := 1
 
-.PHONY: all venv node generate check-generated lint typecheck unit test test-strict demo bench bench-peer clean
+.PHONY: all venv node generate check-generated lint typecheck unit test test-strict test-lowest spec-diff demo bench bench-peer clean
 
 all: test
 
@@ -58,6 +58,27 @@ test-strict: venv
 	$(BIN)/pytest -q --strict-reading -m "not contract" tests/test_scenarios.py \
 		tests/test_fake_server.py tests/test_soak.py tests/test_readme.py tests/test_demo.py
 
+# The lowest versions the runtime ranges allow (the core's and the testing extra's), in a second
+# environment, with every other package at its locked version; then the unit and loopback tests.
+LOWEST := .venv-lowest
+$(LOWEST)/.synced: $(UV) pyproject.toml uv.lock
+	rm -rf $(LOWEST)
+	$(UV) venv --quiet --python $(PYTHON) $(LOWEST)
+	$(UV) export --frozen --all-extras --no-emit-project --no-hashes --no-header --quiet \
+		| $(PYTHON) scripts/lowest_requirements.py > $(LOWEST)/locked-others.txt
+	$(UV) pip install --python $(LOWEST)/bin/python --resolution lowest-direct \
+		-e ".[testing]" -r $(LOWEST)/locked-others.txt
+	touch $@
+
+test-lowest: $(LOWEST)/.synced
+	$(UV) pip list --python $(LOWEST)/bin/python | grep -iE '^(httpx|attrs|sniffio|jsonpatch|starlette|uvicorn) '
+	$(LOWEST)/bin/pytest -m "not contract" -p no:cacheprovider
+
+# Compare an upstream OpenAPI document with our fragment: make spec-diff UPSTREAM=path
+spec-diff: venv
+	@test -n "$(UPSTREAM)" || { echo "usage: make spec-diff UPSTREAM=path/to/document.yaml"; exit 2; }
+	$(BIN)/python scripts/spec_diff.py "$(UPSTREAM)"
+
 demo: venv
 	$(BIN)/python scripts/demo.py
 
@@ -71,5 +92,5 @@ bench-peer: venv
 	$(BIN)/python scripts/bench_peer.py --peer-python .bench-peer/bin/python
 
 clean:
-	rm -rf $(VENV) $(BOOT) .bench-peer node_modules build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis bench-results.json bench-peer-results.json
+	rm -rf $(VENV) $(LOWEST) $(BOOT) .bench-peer node_modules build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis bench-results.json bench-peer-results.json
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

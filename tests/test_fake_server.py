@@ -26,7 +26,6 @@ from sim_client.testing import (
     DEFAULT_TOKEN,
     FakeSimServer,
 )
-from sim_client.testing._store import RULE_TYPES
 
 API = "/beta/sim-integrations"
 TOKEN_PATH = "/oauth/token"
@@ -388,9 +387,17 @@ async def test_a_failing_rule_patch_changes_nothing(
     assert fake.integrations == {old["id"]: old}
 
 
-def test_the_rule_types_are_the_fragments_dto_types() -> None:
-    fragment = yaml.safe_load(FRAGMENT.read_text(encoding="utf-8"))
-    assert set(fragment["components"]["schemas"]["DtoType"]["enum"]) == RULE_TYPES
+async def test_a_rule_patch_that_breaks_the_fragment_is_refused(
+    http: httpx.AsyncClient, fake: FakeSimServer
+) -> None:
+    old = await create(http, name="x")
+    url = f"{API}/{old['id']}/beforeProvisioningRule"
+    values: list[object] = [{}, [], None, 5]
+    for value in values:
+        ops = [{"op": "add", "path": "/type", "value": value}]
+        error(await json_patch(http, url, ops), 400)
+    assert fake.integrations == {old["id"]: old}
+    assert all(r.status == 400 for r in fake.requests[1:])
 
 
 # --- request checks ---
@@ -614,13 +621,47 @@ async def test_a_queued_429_carries_retry_after(
     assert [r.status for r in fake.requests] == [429, 200]
 
 
-async def test_a_fault_without_retry_after_sends_none(
+async def test_a_429_sends_retry_after_unless_told_not_to(
     http: httpx.AsyncClient, fake: FakeSimServer
 ) -> None:
     fake.fail(429)
+    fake.fail(429, retry_after=None)
+    fake.fail(503)
+    first, second, third = [await http.get(API) for _ in range(3)]
+    assert (first.status_code, first.headers["Retry-After"]) == (429, "1")
+    assert second.status_code == 429
+    assert "Retry-After" not in second.headers
+    assert third.status_code == 503
+    assert "Retry-After" not in third.headers
+
+
+@pytest.mark.parametrize(
+    ("status", "detail_code", "text"),
+    [
+        (400, "400.1 Bad Request Content", "semantically invalid"),
+        (403, "403 Forbidden", "refuses to authorize"),
+        (404, "404 Not found", "did not find"),
+        (500, "500.0 Internal Fault", "An internal fault occurred."),
+        (503, "503 Service Unavailable", "Service Unavailable"),
+    ],
+)
+async def test_canned_errors_carry_the_services_detail_codes(
+    http: httpx.AsyncClient, fake: FakeSimServer, status: int, detail_code: str, text: str
+) -> None:
+    fake.fail(status)
     response = await http.get(API)
-    assert response.status_code == 429
-    assert "Retry-After" not in response.headers
+    assert text in error(response, status)
+    assert response.json()["detailCode"] == detail_code
+
+
+async def test_the_fakes_own_errors_use_the_same_detail_codes(http: httpx.AsyncClient) -> None:
+    codes = [
+        (await http.post(API, json={"name": ""})).json()["detailCode"],
+        (await http.get(f"{API}/unknown")).json()["detailCode"],
+        (await http.get(f"{API}/x/y")).json()["detailCode"],
+        (await http.get("/beta/elsewhere")).json()["detailCode"],
+    ]
+    assert codes == ["400.1 Bad Request Content"] + ["404 Not found"] * 3
 
 
 async def test_faults_apply_to_the_next_n_matching_requests_only(

@@ -35,6 +35,7 @@ from sim_client.models import (
     ProvisioningConfig,
     Unset,
 )
+from sim_client.testing import FakeSimServer
 from tests.mock_api import MockAPI, integration, json_response
 
 SECRET = "hunter2-sn-password"
@@ -571,3 +572,37 @@ def test_any_object_with_a_string_id_decodes_and_round_trips(document: dict[str,
     except ResponseDecodeError as error:
         strict = error
     assert strict == model or isinstance(strict, ResponseDecodeError)
+
+
+# --- Against a fake that answers like a Jackson service ------------------------------------
+
+
+async def test_a_fake_with_explicit_nulls_is_read_tolerantly_and_refused_strictly() -> None:
+    fake = FakeSimServer(explicit_nulls=True)
+    async with fake.client(strict=False) as sim:
+        created = await sim.create_integration(
+            {"name": "Jackson", "provisioningConfig": {"managedResourceRefs": [{"id": "s1"}]}}
+        )
+        listed = await sim.list_integrations()
+        patched = await sim.patch_integration(
+            created.id, [{"op": "replace", "path": "/description", "value": "HR"}]
+        )
+
+    assert listed == [created]
+    raw = created.to_dict()
+    assert raw["cluster"] is None
+    assert raw["ownerRef"] is None
+    assert raw["provisioningConfig"]["managedResourceRefs"] == [
+        {"id": "s1", "type": None, "name": None}
+    ]
+    assert created.cluster is UNSET
+    assert created.additional_properties["cluster"] is None
+    config = created.provisioning_config
+    assert isinstance(config, ProvisioningConfig)
+    assert isinstance(config.managed_resource_refs, list)
+    assert config.managed_resource_refs[0].id == "s1"
+    assert config.managed_resource_refs[0].type_ is UNSET
+    assert patched.description == "HR"
+    async with fake.client(strict=True) as strict:
+        with pytest.raises(ResponseDecodeError, match="expected"):
+            await strict.get_integration(created.id)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Awaitable, Callable
 from typing import Any, NoReturn
 from urllib.parse import parse_qs, unquote
 
@@ -11,8 +13,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
 from ._auth import Credentials
-from ._errors import ApiError, bad_request
+from ._errors import ApiError, JsonObject, bad_request, default_text
 from ._faults import TOKEN_PATH, raw_path
+from ._records import with_explicit_nulls
 from ._store import IntegrationStore
 
 API_PREFIX = "/beta/sim-integrations"
@@ -27,19 +30,45 @@ EXPERIMENTAL_HEADER = "X-SailPoint-Experimental"
 JSON = "application/json"
 JSON_PATCH = "application/json-patch+json"
 FORM = "application/x-www-form-urlencoded"
+DELETE_STATUSES = (200, 204)
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[["SimApp", Request, str], Awaitable[Response]]
 
 
 class SimApp:
-    """Serves ``/oauth/token`` and the collection at every prefix of :data:`API_PREFIXES`
-    (``/beta/sim-integrations[...]``, ``/sim-integrations/v1[...]``, ...) from one store.
+    """Serves the SIM Integrations operations under each prefix of :attr:`families`
+    (``/beta/sim-integrations[...]``, ``/sim-integrations/v1[...]``, ...) and ``/oauth/token``,
+    from one store.
 
-    Routing works on the raw path, so an id with an encoded ``/`` stays one segment. A request
-    to an experimental family without ``X-SailPoint-Experimental: true`` is a 400.
+    Routing works on the raw path, so an id with an encoded ``/`` stays one segment. Below a
+    family's prefix, :data:`ROUTES` maps the path's shape to a handler per method. A request to
+    an experimental family without ``X-SailPoint-Experimental: true`` is a 400. An answer that
+    only a bug in the fake could cause is a recorded 500 ``ErrorResponseDto``.
+
+    Args:
+        explicit_nulls: answer ``null`` for every field of an integration that is not set.
+        delete_status: the status of a successful DELETE, 204 or the documented 200.
     """
 
-    def __init__(self, store: IntegrationStore, credentials: Credentials) -> None:
+    families: tuple[str, ...] = tuple(API_PREFIXES)
+    """The path prefixes that serve the operations (an API version each)."""
+
+    def __init__(
+        self,
+        store: IntegrationStore,
+        credentials: Credentials,
+        *,
+        explicit_nulls: bool = False,
+        delete_status: int = 204,
+    ) -> None:
+        if delete_status not in DELETE_STATUSES:
+            raise ValueError("delete_status must be 200 or 204")
         self.store = store
         self.credentials = credentials
+        self.explicit_nulls = explicit_nulls
+        self.delete_status = delete_status
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -49,6 +78,10 @@ class SimApp:
             response = await self._dispatch(request, raw_path(scope))
         except ApiError as exc:
             response = JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
+        except Exception as exc:
+            # Only the kind of failure is logged: a message could quote a stored credential.
+            logger.error("the fake failed on %s: %s", request.method, type(exc).__name__)
+            response = JSONResponse(ApiError(500, default_text(500)).body(), status_code=500)
         await response(scope, receive, send)
 
     async def _dispatch(self, request: Request, path: str) -> Response:
@@ -56,41 +89,60 @@ class SimApp:
         if path == TOKEN_PATH:
             _allow(method, "POST")
             return await self._token(request)
-        prefix = _api_prefix(path)
-        if prefix is None:
+        family = next((f for f in self.families if path == f or path.startswith(f + "/")), None)
+        if family is None:
             raise ApiError(404, f"No endpoint at {path}.")
         refusal = self.credentials.check(request.headers.get("authorization"))
         if refusal is not None:
             return JSONResponse(
                 {"error": refusal}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
             )
-        if API_PREFIXES[prefix] and request.headers.get(EXPERIMENTAL_HEADER) != "true":
+        if API_PREFIXES[family] and request.headers.get(EXPERIMENTAL_HEADER) != "true":
             raise bad_request(
                 f"This API is experimental: send the header {EXPERIMENTAL_HEADER}: true."
             )
-        rest = path[len(prefix) + 1 :].split("/") if path != prefix else []
-        store = self.store
-        if not rest:
-            _allow(method, "GET", "POST")
-            if method == "GET":
-                return JSONResponse(store.list())
-            return JSONResponse(store.create(await _json(request, JSON)))
-        integration_id = unquote(rest[0])
-        if len(rest) == 1 and integration_id:
-            _allow(method, "GET", "PUT", "PATCH", "DELETE")
-            if method == "GET":
-                return JSONResponse(store.get(integration_id))
-            if method == "PUT":
-                return JSONResponse(store.replace(integration_id, await _json(request, JSON)))
-            if method == "PATCH":
-                return JSONResponse(store.patch(integration_id, await _json(request, JSON_PATCH)))
-            store.delete(integration_id)
-            return Response(status_code=204)
-        if len(rest) == 2 and integration_id and rest[1] == "beforeProvisioningRule":
-            _allow(method, "PATCH")
-            operations = await _json(request, JSON_PATCH)
-            return JSONResponse(store.patch_rule(integration_id, operations))
-        raise ApiError(404, f"No endpoint at {path}.")
+        segments = path[len(family) + 1 :].split("/") if path != family else []
+        integration_id = unquote(segments[0]) if segments else ""
+        shape = ("{id}", *segments[1:]) if segments and integration_id else tuple(segments)
+        handlers = ROUTES.get(shape)
+        if handlers is None:
+            raise ApiError(404, f"No endpoint at {path}.")
+        _allow(method, *handlers)
+        return await handlers[method](self, request, integration_id)
+
+    # --- the seven operations ---
+
+    async def _list(self, request: Request, integration_id: str) -> Response:
+        return JSONResponse([self.shown(item) for item in self.store.list()])
+
+    async def _create(self, request: Request, integration_id: str) -> Response:
+        return self._integration(self.store.create(await _json(request, JSON)))
+
+    async def _get(self, request: Request, integration_id: str) -> Response:
+        return self._integration(self.store.get(integration_id))
+
+    async def _replace(self, request: Request, integration_id: str) -> Response:
+        body = await _json(request, JSON)
+        return self._integration(self.store.replace(integration_id, body))
+
+    async def _patch(self, request: Request, integration_id: str) -> Response:
+        operations = await _json(request, JSON_PATCH)
+        return self._integration(self.store.patch(integration_id, operations))
+
+    async def _delete(self, request: Request, integration_id: str) -> Response:
+        self.store.delete(integration_id)
+        return Response(status_code=self.delete_status)
+
+    async def _patch_rule(self, request: Request, integration_id: str) -> Response:
+        operations = await _json(request, JSON_PATCH)
+        return self._integration(self.store.patch_rule(integration_id, operations))
+
+    def _integration(self, item: JsonObject) -> Response:
+        return JSONResponse(self.shown(item))
+
+    def shown(self, item: JsonObject) -> JsonObject:
+        """A stored integration as the fake answers it."""
+        return with_explicit_nulls(item) if self.explicit_nulls else item
 
     async def _token(self, request: Request) -> Response:
         if _media_type(request) != FORM:
@@ -120,12 +172,18 @@ class SimApp:
         )
 
 
-def _api_prefix(path: str) -> str | None:
-    """The prefix of :data:`API_PREFIXES` that ``path`` is under, if any."""
-    for prefix in API_PREFIXES:
-        if path == prefix or path.startswith(prefix + "/"):
-            return prefix
-    return None
+ROUTES: dict[tuple[str, ...], dict[str, Handler]] = {
+    (): {"GET": SimApp._list, "POST": SimApp._create},
+    ("{id}",): {
+        "GET": SimApp._get,
+        "PUT": SimApp._replace,
+        "PATCH": SimApp._patch,
+        "DELETE": SimApp._delete,
+    },
+    ("{id}", "beforeProvisioningRule"): {"PATCH": SimApp._patch_rule},
+}
+"""The path below a family's prefix, by shape (``{id}`` for the integration id segment), and
+the handler of each method allowed there."""
 
 
 def _allow(method: str, *allowed: str) -> None:

@@ -8,8 +8,19 @@ from typing import Any
 
 JsonObject = dict[str, Any]
 
+# The service's detail codes and English texts for the statuses its document gives examples
+# of; any other status gets "<status> <reason phrase>" and the reason phrase as its text.
 BAD_REQUEST = "400.1 Bad Request Content"
+FORBIDDEN = "403 Forbidden"
 NOT_FOUND = "404 Not found"
+INTERNAL_FAULT = "500.0 Internal Fault"
+_DETAIL_CODES = {400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND, 500: INTERNAL_FAULT}
+_TEXTS = {
+    400: "The request was syntactically correct but its content is semantically invalid.",
+    403: "The server understood the request but refuses to authorize it.",
+    404: "The server did not find a current representation for the target resource.",
+    500: "An internal fault occurred.",
+}
 
 
 class ApiError(Exception):
@@ -35,22 +46,26 @@ class ApiError(Exception):
 
 
 def bad_request(text: str) -> ApiError:
-    """A 400 with the upstream detail code for invalid content."""
-    return ApiError(400, text, detail_code=BAD_REQUEST)
+    """A 400 for invalid content."""
+    return ApiError(400, text)
 
 
 def not_found(integration_id: str) -> ApiError:
     """A 404 for an integration id that is not stored."""
     return ApiError(
-        404,
-        f"The referenced object 'SIM integration' with id '{integration_id}' was not found.",
-        detail_code=NOT_FOUND,
+        404, f"The referenced object 'SIM integration' with id '{integration_id}' was not found."
     )
 
 
 def default_detail_code(status: int) -> str:
-    """A detail code such as ``503 Service Unavailable`` for a bare status."""
-    return f"{status} {_phrase(status)}"
+    """The detail code the service sends with ``status``, e.g. ``404 Not found``; for a status
+    it gives no example of, ``<status> <reason phrase>`` such as ``503 Service Unavailable``."""
+    return _DETAIL_CODES.get(status) or f"{status} {_phrase(status)}"
+
+
+def default_text(status: int) -> str:
+    """The message text of an error answer with ``status`` when nothing more precise is known."""
+    return _TEXTS.get(status) or _phrase(status)
 
 
 def _phrase(status: int) -> str:
@@ -77,5 +92,5 @@ def default_body(status: int) -> JsonObject | None:
     if status == 401:
         return {"error": "JWT validation failed: JWT is invalid"}
     if status >= 400:
-        return error_response(default_detail_code(status), _phrase(status))
+        return error_response(default_detail_code(status), default_text(status))
     return None

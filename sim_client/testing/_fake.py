@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import enum
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +32,15 @@ if TYPE_CHECKING:
 DEFAULT_TOKEN = "fake-static-token"  # noqa: S105  # a well-known test value
 DEFAULT_CLIENT_ID = "fake-client-id"
 DEFAULT_CLIENT_SECRET = "fake-client-secret"  # noqa: S105  # a well-known test value
+DEFAULT_RETRY_AFTER = "1"
+"""The ``Retry-After`` of a queued 429 unless the test gives another (or None)."""
+
+
+class _Default(enum.Enum):
+    DEFAULT = "DEFAULT"
+
+
+DEFAULT = _Default.DEFAULT
 
 
 class FakeSimServer:
@@ -48,6 +58,11 @@ class FakeSimServer:
         clients: client id -> client secret pairs ``POST /oauth/token`` accepts
             (default: ``{DEFAULT_CLIENT_ID: DEFAULT_CLIENT_SECRET}``).
         expires_in: lifetime in seconds of the tokens ``/oauth/token`` issues.
+        explicit_nulls: answer ``null`` for every field of an integration that is not set, at
+            every level, as a Jackson service does (the fragment does not allow these nulls:
+            this is for testing a reader that tolerates them).
+        delete_status: the status of a successful DELETE: 204 (the default), or 200, which the
+            published document gives; neither carries a body.
     """
 
     base_url = "http://127.0.0.1"
@@ -59,6 +74,8 @@ class FakeSimServer:
         tokens: Iterable[str] = (DEFAULT_TOKEN,),
         clients: Mapping[str, str] | None = None,
         expires_in: int = 3600,
+        explicit_nulls: bool = False,
+        delete_status: int = 204,
     ) -> None:
         if clients is None:
             clients = {DEFAULT_CLIENT_ID: DEFAULT_CLIENT_SECRET}
@@ -69,8 +86,14 @@ class FakeSimServer:
         self._requests: list[RecordedRequest] = []
         self.token_requests = 0
         """How many requests reached ``/oauth/token``, failed or injected ones included."""
+        self._app = SimApp(
+            self._store,
+            self._credentials,
+            explicit_nulls=explicit_nulls,
+            delete_status=delete_status,
+        )
         self.app: ASGIApp = FaultMiddleware(
-            SimApp(self._store, self._credentials),
+            self._app,
             faults=self._faults,
             log=self._requests,
             delays=self._delays,
@@ -172,12 +195,12 @@ class FakeSimServer:
         return self._store.snapshot()
 
     def add_integration(self, details: Mapping[str, Any]) -> JsonObject:
-        """Store an integration directly, as a POST would; returns it as the service would.
+        """Store an integration directly, as a POST would; returns it as the fake answers it.
 
         Raises ValueError where the service would answer 400.
         """
         try:
-            return self._store.create(dict(details))
+            return self._app.shown(self._store.create(dict(details)))
         except ApiError as exc:
             raise ValueError(exc.text) from None
 
@@ -190,7 +213,7 @@ class FakeSimServer:
         times: int = 1,
         method: str | None = None,
         path: str | None = None,
-        retry_after: str | float | None = None,
+        retry_after: str | float | _Default | None = DEFAULT,
         body: Body = None,
         headers: Mapping[str, str] | None = None,
         delay: float = 0.0,
@@ -198,10 +221,12 @@ class FakeSimServer:
         """Answer the next ``times`` matching requests with ``status`` instead of serving them.
 
         ``method`` and ``path`` (a prefix of the raw path) narrow the match; None matches any.
-        ``retry_after`` is sent as the ``Retry-After`` header as given. ``body`` replaces the
-        default body: bytes or str are sent raw (e.g. invalid JSON with a 200), a dict or list
-        as JSON. Without it, 429 carries ``{"message": "Rate Limit Exceeded"}``, 401
-        ``{"error": ...}``, other 4xx/5xx an ``ErrorResponseDto``, and 1xx-3xx no body.
+        ``retry_after`` is sent as the ``Retry-After`` header as given (None sends none); by
+        default a 429 carries ``Retry-After: 1``, as the service sends one, and other statuses
+        none. ``body`` replaces the default body: bytes or str are sent raw (e.g. invalid JSON
+        with a 200), a dict or list as JSON. Without it, 429 carries
+        ``{"message": "Rate Limit Exceeded"}``, 401 ``{"error": ...}``, other 4xx/5xx an
+        ``ErrorResponseDto``, and 1xx-3xx no body.
         ``delay`` seconds pass before the answer.
         """
         self._faults.add(
@@ -212,7 +237,7 @@ class FakeSimServer:
                 path=path,
                 delay=delay,
                 status=status,
-                retry_after=None if retry_after is None else str(retry_after),
+                retry_after=_retry_after(status, retry_after),
                 body=body,
                 headers=dict(headers or {}),
             )
@@ -267,3 +292,9 @@ class FakeSimServer:
     def _count_token_request(self, record: RecordedRequest) -> None:
         if record.path == TOKEN_PATH:
             self.token_requests += 1
+
+
+def _retry_after(status: int, given: str | float | _Default | None) -> str | None:
+    if given is DEFAULT:
+        return DEFAULT_RETRY_AFTER if status == 429 else None
+    return None if given is None else str(given)

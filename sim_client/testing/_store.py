@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import copy
+import re
 import uuid
-from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,63 +12,12 @@ import jsonpatch
 import jsonpointer
 
 from ._errors import ApiError, JsonObject, bad_request, not_found
+from ._records import check_fits
 
 READ_ONLY_FIELDS = ("id", "created", "modified")
 DEFAULT_TYPE = "ServiceNowSDIM"
-
-# The values of the fragment's DtoType enum, the only ones a rule reference may carry.
-RULE_TYPES = frozenset(
-    {
-        "ACCOUNT_CORRELATION_CONFIG",
-        "ACCESS_PROFILE",
-        "ACCESS_REQUEST_APPROVAL",
-        "ACCOUNT",
-        "APPLICATION",
-        "CAMPAIGN",
-        "CAMPAIGN_FILTER",
-        "CERTIFICATION",
-        "CLUSTER",
-        "CONNECTOR_SCHEMA",
-        "ENTITLEMENT",
-        "GOVERNANCE_GROUP",
-        "IDENTITY",
-        "IDENTITY_PROFILE",
-        "IDENTITY_REQUEST",
-        "MACHINE_IDENTITY",
-        "LIFECYCLE_STATE",
-        "PASSWORD_POLICY",
-        "ROLE",
-        "RULE",
-        "SOD_POLICY",
-        "SOURCE",
-        "TAG",
-        "TAG_CATEGORY",
-        "TASK_RESULT",
-        "REPORT_RESULT",
-        "SOD_VIOLATION",
-        "ACCOUNT_ACTIVITY",
-        "WORKGROUP",
-    }
-)
-
-# JSON types of the top-level fields the schemas define; null counts as absent.
-_FIELD_TYPES: dict[str, type] = {
-    "description": str,
-    "type": str,
-    "cluster": str,
-    "attributes": dict,
-    "statusMap": dict,
-    "request": dict,
-    "ownerRef": dict,
-    "clusterRef": dict,
-    "provisioningConfig": dict,
-    "beforeProvisioningRule": dict,
-    "sources": list,
-    "managedSources": list,
-}
-_JSON_TYPE_NAMES: dict[type, str] = {str: "a string", dict: "a JSON object", list: "a JSON array"}
-# Reference objects whose `type` is a one-value enum in the schemas.
-_REF_TYPES = {"ownerRef": "IDENTITY", "clusterRef": "CLUSTER"}
+# RFC 6901 JSON Pointer, as the fragment's JsonPatchOperation states it for `path` and `from`.
+_POINTER = re.compile(r"(/([^~/]|~[01])*)*")
 
 
 class IntegrationStore:
@@ -103,6 +52,7 @@ class IntegrationStore:
         self._check_name_free(details["name"], None)
         stamp = self._stamp()
         item = _assemble(uuid.uuid4().hex, stamp, stamp, details)
+        check_fits(details, item)
         self._items[item["id"]] = item
         return copy.deepcopy(item)
 
@@ -126,7 +76,6 @@ class IntegrationStore:
         current = self._find(integration_id)
         ops = _operations(operations, guard_read_only=False)
         rule = _apply(current.get("beforeProvisioningRule") or {}, ops)
-        _check_rule(rule)
         details = {k: v for k, v in current.items() if k not in READ_ONLY_FIELDS}
         details["beforeProvisioningRule"] = rule
         return self._save(current, details)
@@ -145,6 +94,7 @@ class IntegrationStore:
     def _save(self, current: JsonObject, details: JsonObject) -> JsonObject:
         self._check_name_free(details["name"], current["id"])
         item = _assemble(current["id"], current["created"], self._stamp(), details)
+        check_fits(details, item)
         self._items[item["id"]] = item
         return copy.deepcopy(item)
 
@@ -164,7 +114,8 @@ class IntegrationStore:
 
 
 def _assemble(integration_id: str, created: str, modified: str, details: JsonObject) -> JsonObject:
-    rest = {k: v for k, v in details.items() if k not in ("name", "description", "type")}
+    set_here = ("name", "description", "type", *READ_ONLY_FIELDS)
+    rest = {k: v for k, v in details.items() if k not in set_here}
     return {
         "id": integration_id,
         "name": details["name"],
@@ -177,57 +128,23 @@ def _assemble(integration_id: str, created: str, modified: str, details: JsonObj
 
 
 def _details(body: object) -> JsonObject:
-    """Check a create/replace body and fill the defaults; read-only fields are dropped."""
+    """A create/replace body with defaults filled in.
+
+    Only the name is checked here; :func:`check_fits` checks the rest against the fragment.
+    Read-only fields stay, to be checked like the rest; :func:`_assemble` ignores them.
+    """
     if not isinstance(body, dict):
         raise bad_request("The request body must be a JSON object.")
-    details: JsonObject = {
-        k: copy.deepcopy(v) for k, v in body.items() if k not in READ_ONLY_FIELDS and v is not None
-    }
+    details: JsonObject = copy.deepcopy(body)
     name = details.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise bad_request("'name' is required and must be a non-empty string.")
-    for field, json_type in _FIELD_TYPES.items():
-        if field in details and not isinstance(details[field], json_type):
-            raise bad_request(f"'{field}' must be {_JSON_TYPE_NAMES[json_type]}.")
+        raise bad_request("'name' is required and must be a non-blank string.")
+    if "attributes" in details and details["attributes"] is None:
+        del details["attributes"]  # nullable in the request: no attributes
     details.setdefault("description", "")
     details.setdefault("type", DEFAULT_TYPE)
     details.setdefault("attributes", {})
-    for field in ("sources", "managedSources"):
-        if not all(isinstance(v, str) for v in details.get(field, [])):
-            raise bad_request(f"'{field}' must be an array of strings.")
-    for field, ref_type in _REF_TYPES.items():
-        if field in details:
-            _check_ref(field, details[field], ref_type)
-    refs = details.get("provisioningConfig", {}).get("managedResourceRefs") or []
-    if not isinstance(refs, list):
-        raise bad_request("'provisioningConfig.managedResourceRefs' must be a JSON array.")
-    for ref in refs:
-        _check_ref("provisioningConfig.managedResourceRefs", ref, "SOURCE")
-    if "beforeProvisioningRule" in details:
-        _check_rule(details["beforeProvisioningRule"])
     return details
-
-
-def _check_ref(field: str, ref: object, ref_type: str) -> None:
-    if not isinstance(ref, dict):
-        raise bad_request(f"'{field}' must hold JSON objects.")
-    if ref.get("type") not in (None, ref_type):
-        raise bad_request(f"'{field}.type' must be {ref_type}.")
-    _check_strings(field, ref, ("id", "name"))
-
-
-def _check_rule(rule: object) -> None:
-    if not isinstance(rule, dict):
-        raise bad_request("'beforeProvisioningRule' must be a JSON object.")
-    if rule.get("type") is not None and rule["type"] not in RULE_TYPES:
-        raise bad_request("'beforeProvisioningRule.type' is not a known reference type.")
-    _check_strings("beforeProvisioningRule", rule, ("id", "name"))
-
-
-def _check_strings(field: str, obj: Mapping[str, Any], keys: tuple[str, ...]) -> None:
-    for key in keys:
-        if obj.get(key) is not None and not isinstance(obj[key], str):
-            raise bad_request(f"'{field}.{key}' must be a string.")
 
 
 def _operations(body: object, *, guard_read_only: bool) -> list[Any]:
@@ -236,6 +153,9 @@ def _operations(body: object, *, guard_read_only: bool) -> list[Any]:
         raise bad_request("A JSON Patch document must be a JSON array of operations.")
     if not body:
         raise bad_request("A JSON Patch document must hold at least one operation.")
+    for op in body:
+        if isinstance(op, dict):
+            _check_operation(op)
     if guard_read_only:
         for op in body:
             if not isinstance(op, dict):
@@ -248,6 +168,23 @@ def _operations(body: object, *, guard_read_only: bool) -> list[Any]:
                     "The fields id, created and modified are read-only and cannot be patched."
                 )
     return body
+
+
+def _check_operation(op: JsonObject) -> None:
+    """What the fragment says of one operation beyond what jsonpatch checks."""
+    for member in ("path", "from"):
+        pointer = op.get(member)
+        if member in op and not (isinstance(pointer, str) and _POINTER.fullmatch(pointer)):
+            raise _patch_error(f"'{member}' must be a JSON Pointer")
+    if "value" in op and not _is_patch_value(op["value"]):
+        raise _patch_error("'value' must be a string, boolean, integer, object or array")
+
+
+def _is_patch_value(value: object) -> bool:
+    """Whether ``value`` fits the fragment's JsonPatchValue (no null, no fraction)."""
+    if isinstance(value, float):
+        return value.is_integer()
+    return isinstance(value, str | int | dict | list)
 
 
 def _touches_read_only(pointer: object) -> bool:

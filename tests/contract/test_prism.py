@@ -148,8 +148,11 @@ ERROR_CLASSES: dict[int, type[APIStatusError]] = {
     404: NotFoundError,
     429: RateLimitError,
     500: ServerError,
+    502: ServerError,
+    503: ServerError,
+    504: ServerError,
 }
-ERROR_DTO_STATUSES = {400, 403, 404, 500}
+ERROR_DTO_STATUSES = {400, 403, 404, 500, 502, 503, 504}
 """The statuses whose body is an ErrorResponseDto; 401 and 429 have bodies of their own."""
 
 DYNAMIC_CALLS = 200
@@ -332,7 +335,7 @@ async def test_documented_error_status_maps_to_its_error_class(
         assert error.detail_code == "string"
     assert error.messages == ["string"]
     if isinstance(error, RateLimitError):
-        assert error.retry_after == 0.0  # Prism sends Retry-After: 0 (the schema's minimum)
+        assert error.retry_after == 1.0  # Prism sends the header's example, Retry-After: 1
 
 
 # The detection the tests above rely on: Prism does flag a request that breaks the fragment.

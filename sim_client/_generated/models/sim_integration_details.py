@@ -48,7 +48,7 @@ class SimIntegrationDetails:
     sim_client never sends them (D6).
 
         Attributes:
-            name (str): The integration's name, unique within the tenant.
+            name (str): The integration's name, unique within the tenant; not blank.
             id (str | Unset): Assigned by the service.
             created (datetime.datetime | Unset): When the integration was created.
             modified (datetime.datetime | Unset): When the integration was last changed.

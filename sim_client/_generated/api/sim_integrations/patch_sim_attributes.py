@@ -116,6 +116,36 @@ def _parse_response(
 
         return response_500
 
+    if response.status_code == 502:
+        _response_502 = response.json()
+        if not isinstance(_response_502, dict):
+            raise TypeError(
+                f"response_502: expected dict, got {type(_response_502).__name__}"
+            )
+        response_502 = ErrorResponseDto.from_dict(_response_502)
+
+        return response_502
+
+    if response.status_code == 503:
+        _response_503 = response.json()
+        if not isinstance(_response_503, dict):
+            raise TypeError(
+                f"response_503: expected dict, got {type(_response_503).__name__}"
+            )
+        response_503 = ErrorResponseDto.from_dict(_response_503)
+
+        return response_503
+
+    if response.status_code == 504:
+        _response_504 = response.json()
+        if not isinstance(_response_504, dict):
+            raise TypeError(
+                f"response_504: expected dict, got {type(_response_504).__name__}"
+            )
+        response_504 = ErrorResponseDto.from_dict(_response_504)
+
+        return response_504
+
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
