@@ -347,7 +347,7 @@ async def test_the_fake_serves_no_other_family(path: str) -> None:
     async with httpx.AsyncClient(transport=fake.transport, base_url=fake.base_url) as http:
         response = await http.get(path, headers=headers)
     assert response.status_code == 404
-    assert response.json()["detailCode"] == "404 Not Found"
+    assert response.json()["detailCode"] == "404 Not found"
 
 
 @pytest.mark.loopback
