@@ -35,6 +35,7 @@ from sim_client import (
 from sim_client.testing import FakeSimServer
 from tests.loopback import (
     close_and_check,
+    make_transport,
     no_proxies,
     open_connections,
     pooled_connections,
@@ -55,12 +56,15 @@ class Served:
     fake: FakeSimServer
     base_url: str
     port: int
+    transport_name: str
     clients: list[SimClient] = field(default_factory=list)
 
     def client(self, **options: Any) -> SimClient:
-        """A SimClient on the server's URL with its static token; closed after the test."""
+        """A SimClient on the server's URL with its static token and the test's transport;
+        closed after the test."""
         options.setdefault("token", self.fake.token)
         options.setdefault("timeout", 10.0)
+        options.setdefault("transport", make_transport(self.transport_name))
         sim = SimClient(self.base_url, **options)
         self.clients.append(sim)
         return sim
@@ -81,9 +85,9 @@ def fake() -> FakeSimServer:
 
 
 @pytest.fixture
-async def served(fake: FakeSimServer) -> AsyncIterator[Served]:
+async def served(fake: FakeSimServer, transport_name: str) -> AsyncIterator[Served]:
     async with fake.serve() as base_url:
-        served = Served(fake, base_url, port_of(base_url))
+        served = Served(fake, base_url, port_of(base_url), transport_name)
         yield served
         await close_and_check(served.clients, served.port)
 
@@ -382,13 +386,15 @@ async def test_a_patch_whose_answer_is_lost_is_not_replayed(
 
 
 async def test_a_connection_that_cannot_be_opened_is_retried_even_for_post(
-    waits: list[float],
+    waits: list[float], transport_name: str
 ) -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as unused:
         unused.bind(("127.0.0.1", 0))
         port = unused.getsockname()[1]
     # Nothing listens on ``port`` now: every attempt is refused.
-    async with SimClient(f"http://127.0.0.1:{port}", token="t", timeout=5.0) as sim:
+    transport = make_transport(transport_name)
+    url = f"http://127.0.0.1:{port}"
+    async with SimClient(url, token="t", timeout=5.0, transport=transport) as sim:
         with pytest.raises(APIConnectionError) as raised:
             await sim.create_integration({"name": "x"})
     assert isinstance(raised.value.__cause__, httpx.ConnectError)
