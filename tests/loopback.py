@@ -83,12 +83,17 @@ def open_connections(port: int) -> list[str] | None:
     return found
 
 
-def make_transport(name: str) -> httpx.AsyncBaseTransport | None:
-    """The transport called ``name`` (None: the one httpx builds itself)."""
+def make_transport(
+    name: str, limits: httpx.Limits | None = None
+) -> httpx.AsyncBaseTransport | None:
+    """The transport called ``name`` (None: httpx's own as the client builds it), with
+    ``limits`` if given."""
     if name == "httpx":
-        return None
+        return None if limits is None else httpx.AsyncHTTPTransport(trust_env=False, limits=limits)
     assert name == "aiohttp", name
-    return AiohttpTransport(trust_env=False)
+    if limits is None:
+        return AiohttpTransport(trust_env=False)
+    return AiohttpTransport(trust_env=False, limits=limits)
 
 
 def pooled_connections(sim: SimClient) -> int:
