@@ -28,10 +28,16 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-import aiohttp
 import httpx
-import httpx_aiohttp
-from yarl import URL
+
+try:
+    import aiohttp
+    import httpx_aiohttp
+    from yarl import URL
+except ImportError as error:  # pragma: no cover - the extra is installed wherever tests run
+    raise ImportError(
+        'sim_client.aiohttp_transport needs the extra: pip install "sim-client[aiohttp]"'
+    ) from error
 
 __all__ = ["AiohttpTransport"]
 
