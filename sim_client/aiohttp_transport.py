@@ -39,7 +39,11 @@ except ImportError as error:  # pragma: no cover - the extra is installed wherev
         'sim_client.aiohttp_transport needs the extra: pip install "sim-client[aiohttp]"'
     ) from error
 
-__all__ = ["AiohttpTransport"]
+__all__ = ["READ_AT_ONCE", "AiohttpTransport"]
+
+#: A body whose Content-Length is at most this many bytes is read whole by the transport;
+#: a larger one, or one of unknown length, is streamed.
+READ_AT_ONCE = 1 << 20
 
 # Timeout checks come before the classes they derive from (ServerTimeoutError is a
 # ServerConnectionError); anything not listed was sent, and its answer is lost.
@@ -53,9 +57,9 @@ _MAPPING: tuple[tuple[type[BaseException], type[httpx.TransportError]], ...] = (
     (aiohttp.ClientHttpProxyError, httpx.ProxyError),
     (aiohttp.ClientResponseError, httpx.RemoteProtocolError),  # an answer that is not HTTP
     (aiohttp.InvalidURL, httpx.UnsupportedProtocol),
-    (asyncio.TimeoutError, httpx.ReadTimeout),
+    (TimeoutError, httpx.ReadTimeout),
 )
-_FAILURES = (aiohttp.ClientError, OSError, asyncio.TimeoutError)
+_FAILURES = (aiohttp.ClientError, OSError, TimeoutError)
 
 
 def _mapped(error: BaseException) -> httpx.TransportError:
@@ -116,10 +120,30 @@ class AiohttpTransport(httpx_aiohttp.AiohttpTransport):
         extensions = {"http_version": b"HTTP/1.1"}
         if response.reason:
             extensions["reason_phrase"] = response.reason.encode()
+        length = response.content_length
+        if length is None or length > READ_AT_ONCE:
+            return httpx.Response(
+                status_code=response.status,
+                headers=response.raw_headers,
+                stream=_ResponseStream(response, release),
+                request=request,
+                extensions=extensions,
+            )
+        # A body of known, small size is read here at once: httpx's chunk-by-chunk reading
+        # costs more than the read itself.
+        try:
+            body = await response.read()
+            response.release()
+            await response.wait_for_close()
+        except _FAILURES as error:
+            raise _mapped(error) from error
+        finally:
+            response.release()
+            release()
         return httpx.Response(
             status_code=response.status,
             headers=response.raw_headers,
-            stream=_ResponseStream(response, release),
+            content=body,
             request=request,
             extensions=extensions,
         )
