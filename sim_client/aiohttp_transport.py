@@ -133,7 +133,6 @@ class AiohttpTransport(httpx_aiohttp.AiohttpTransport):
         # costs more than the read itself.
         try:
             body = await response.read()
-            response.release()
             await response.wait_for_close()
         except _FAILURES as error:
             raise _mapped(error) from error
