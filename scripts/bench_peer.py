@@ -6,13 +6,17 @@ process (``bench.LoopbackServer``), then:
 
 1. runs ``bench_peer_sdk.py`` with the peer interpreter: the SDK's beta SIM Integrations API
    (sync, urllib3, pydantic models) for GET one integration and GET the list of 100,
-   sequentially and from a thread pool (see that script for its contenders);
-2. measures, in this process and over the same server, ``SimClient`` and raw
-   ``httpx.AsyncClient`` + ``json.loads`` (a reference) for the same operations: the median over
-   rounds of the mean microseconds per call, and requests per second with asyncio tasks at the
-   same concurrency levels (fresh clients per level, warmed up, rounds alternating A/B and B/A);
+   sequentially and from asyncio tasks through ``asyncio.to_thread`` (see that script for its
+   contenders);
+2. measures, in this process and over the same server, ``SimClient`` on httpx's transport and on
+   ``AiohttpTransport``, with raw httpx and raw aiohttp + ``json.loads`` as references, for the
+   same operations: the median over rounds of the mean microseconds per call, and requests per
+   second with asyncio tasks at the same concurrency levels (fresh clients per level, warmed up,
+   rounds alternating the order);
 3. times decoding alone, no HTTP: the 100-item list body into ``SimIntegration`` models here,
-   and into the SDK's models there.
+   and into the SDK's models there;
+4. prints PASS/MISS for ``SimClient`` + ``AiohttpTransport`` serving at least
+   :data:`PEER_TARGET` times the working SDK call's requests per second at 16, 64 and 256 tasks.
 
 A contender that crashes (the SDK's beta calls do, see the findings) has the exception as its
 result. Prints a table and writes ``bench-peer-results.json`` (or ``--output``); the server is
