@@ -19,7 +19,9 @@ It builds on ``httpx_aiohttp.AiohttpTransport`` and changes what the retry polic
   come, first served) for at most the pool timeout, then fail with ``httpx.PoolTimeout``;
 - the connect timeout bounds opening a connection, the read timeout each read; aiohttp has no
   write timeout, so the write timeout does not apply;
-- no cookie jar: responses' cookies are neither stored nor sent.
+- no cookie jar: responses' cookies are neither stored nor sent;
+- idle connections are kept for ``limits.keepalive_expiry``, all of them (aiohttp has no
+  ``max_keepalive_connections``).
 """
 
 from __future__ import annotations
