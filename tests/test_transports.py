@@ -70,7 +70,6 @@ def test_the_aiohttp_transport_builds_its_own_session() -> None:
         (aiohttp.ServerDisconnectedError(), httpx.RemoteProtocolError),
         (aiohttp.ClientPayloadError("cut"), httpx.RemoteProtocolError),
         (aiohttp.ClientOSError(104, "reset"), httpx.ReadError),
-        (aiohttp.ClientConnectionResetError(), httpx.ReadError),
         (ConnectionResetError(), httpx.ReadError),
         (aiohttp.ClientError("other"), httpx.ReadError),
     ],
