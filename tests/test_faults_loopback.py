@@ -1,6 +1,7 @@
 """SimClient against the fake over a real loopback socket, with the faults a network produces.
 
-Every test talks HTTP over 127.0.0.1 to ``FakeSimServer.serve()``. After each one, the
+Every test talks HTTP over 127.0.0.1 to ``FakeSimServer.serve()``, once on httpx's own
+transport and once on ``AiohttpTransport``, and must pass alike on both. After each one, the
 ``served`` fixture closes the clients it made and checks that no connection to the server is
 left open: the client's pool is empty and the kernel's TCP table shows no socket to the port
 still holding a connection.
