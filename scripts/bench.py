@@ -1,4 +1,4 @@
-"""Benchmark ``sim_client`` against its floor, raw httpx + ``json.loads``, in one run.
+"""Benchmark ``sim_client`` against raw httpx and raw aiohttp (+ ``json.loads``), in one run.
 
 Sections (each contender measured in the same process and run, interleaved to cancel drift):
 
@@ -9,10 +9,12 @@ Sections (each contender measured in the same process and run, interleaved to ca
    the median over rounds of the mean microseconds per call. Reference rows show what
    decoding into the attrs models costs on its own.
 2. Throughput over loopback against ``bench_server.py`` running in a separate process, at
-   several concurrency levels (asyncio tasks sharing a fixed number of requests): a default
-   ``httpx.AsyncClient`` + ``json.loads`` vs a default ``SimClient.get_integration``, fresh
-   clients per level, warmed up, then rounds alternating A/B and B/A; median requests per
-   second, and the client process's CPU time per request.
+   concurrency 1, 16, 64 and 256 (asyncio tasks sharing a fixed number of requests): default
+   ``httpx.AsyncClient`` and ``aiohttp.ClientSession`` + ``json.loads``, and ``SimClient`` on
+   httpx's own transport and on ``AiohttpTransport``, for GET one integration and for the
+   list of 100 and of 1,000; fresh clients per level, warmed up, then rounds alternating the
+   order; median requests per second, the client process's CPU time per request, and every
+   failed call counted.
 3. Import time of ``sim_client`` against ``import httpx, attrs``: median over fresh
    interpreters of the time the import statement itself takes.
 4. Token single flight: token requests made by 1,000 concurrent calls on a cold
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import importlib.util
 import json
@@ -36,20 +39,30 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import attrs
 import httpx
-from bench_server import TOKEN, integration, list_body, one_body, token_body
+from bench_server import (
+    BIG_LIST_SIZE,
+    LIST_SIZE,
+    TOKEN,
+    integration,
+    list_body,
+    one_body,
+    token_body,
+)
 
 import sim_client
 from sim_client import SimClient, SimIntegration
 from sim_client._generated.api.sim_integrations import get_sim_integration, get_sim_integrations
 from sim_client._generated.client import AuthenticatedClient
+from sim_client.aiohttp_transport import AiohttpTransport
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVER_SCRIPT = Path(__file__).resolve().parent / "bench_server.py"
@@ -60,6 +73,8 @@ AUTH_HEADERS = {"Authorization": f"Bearer {TOKEN}"}
 SERVER_START_TIMEOUT = 30.0
 
 RAW = "raw httpx + json.loads"
+RAW_AIOHTTP = "raw aiohttp + json.loads"
+SIM_AIOHTTP = "SimClient + AiohttpTransport"
 RAW_MODEL = "raw httpx + json.loads + from_dict"
 GENERATED = "generated asyncio_detailed"
 SIM = "SimClient"
@@ -76,6 +91,8 @@ class Config:
     throughput_rounds: int
     throughput_requests: int
     concurrency: tuple[int, ...]
+    list_requests: int
+    list_concurrency: tuple[int, ...]
     import_runs: int
     token_calls: int
 
@@ -86,7 +103,9 @@ FULL = Config(
     list_calls=60,
     throughput_rounds=5,
     throughput_requests=1536,
-    concurrency=(1, 16, 64),
+    concurrency=(1, 16, 64, 256),
+    list_requests=160,
+    list_concurrency=(1, 16),
     import_runs=15,
     token_calls=1000,
 )
@@ -97,6 +116,8 @@ QUICK = Config(
     throughput_rounds=1,
     throughput_requests=32,
     concurrency=(1, 4),
+    list_requests=10,
+    list_concurrency=(2,),
     import_runs=2,
     token_calls=1000,
 )
@@ -108,12 +129,20 @@ class Target:
     label: str
     limit: float
     at_most: bool  # True: measured <= limit passes; False: measured >= limit passes
+    unit: str = "x"  # "x": a ratio; "": a count
 
 
 TARGETS = (
     Target("get_integration", "get_integration vs raw httpx + json.loads", 1.15, True),
     Target("list_integrations", "list_integrations (100) vs raw httpx + json.loads", 3.0, True),
-    Target("throughput_c64", "throughput at concurrency 64 vs raw httpx", 0.9, False),
+    Target("throughput_c64", "SimClient req/s at 64 tasks vs raw httpx", 0.9, False),
+    Target(
+        "aiohttp_throughput_c64",
+        "SimClient + AiohttpTransport at 64 tasks vs raw aiohttp",
+        0.5,
+        False,
+    ),
+    Target("failures_c256", "failed SimClient calls at 256 tasks (both transports)", 0, True, ""),
     Target("import_time", "import sim_client vs import httpx, attrs", 1.3, True),
 )
 
@@ -347,12 +376,17 @@ class LoopbackServer:
 
 async def _throughput_round(
     call: Callable[[], Awaitable[object]], concurrency: int, per_task: int
-) -> tuple[float, float]:
-    """Requests per second and client CPU microseconds per request for one round."""
+) -> tuple[float, float, int]:
+    """Requests per second, client CPU microseconds per request and failed calls, one round."""
+    failures = 0
 
     async def worker() -> None:
+        nonlocal failures
         for _ in range(per_task):
-            await call()
+            try:
+                await call()
+            except Exception:
+                failures += 1
 
     gc.collect()
     cpu = time.process_time()
@@ -361,7 +395,25 @@ async def _throughput_round(
     elapsed = time.perf_counter() - started
     cpu = time.process_time() - cpu
     requests = per_task * concurrency
-    return requests / elapsed, cpu / requests * 1e6
+    return requests / elapsed, cpu / requests * 1e6, failures
+
+
+@dataclass
+class Rounds:
+    """One contender's figures at one level: per round, and failed calls in all of them."""
+
+    rps: list[float]
+    cpu_us: list[float]
+    failures: int = 0
+
+    def summary(self, requests_per_round: int) -> dict[str, Any]:
+        return {
+            "requests_per_round": requests_per_round,
+            "rps": _median(self.rps),
+            "cpu_us_per_request": _median(self.cpu_us),
+            "failures": self.failures,
+            "rounds_rps": self.rps,
+        }
 
 
 async def interleaved_throughput(
@@ -369,67 +421,110 @@ async def interleaved_throughput(
     concurrency: int,
     per_task: int,
     rounds: int,
-) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+) -> dict[str, Rounds]:
     """Warm each contender up, then run ``rounds`` A/B, B/A rounds; req/s and CPU us per round."""
+    measured = {name: Rounds([], []) for name in contenders}
     # Warm-up: the pool opens a connection per task, then settles to what it keeps alive.
-    for call in contenders.values():
-        await _throughput_round(call, concurrency, max(2, per_task // 4))
-    rps: dict[str, list[float]] = {name: [] for name in contenders}
-    cpu: dict[str, list[float]] = {name: [] for name in contenders}
+    for name, call in contenders.items():
+        measured[name].failures += (await _throughput_round(call, concurrency, 2))[2]
     for number in range(rounds):
         order = list(contenders) if number % 2 == 0 else list(reversed(contenders))
         for name in order:
-            rate, cpu_us = await _throughput_round(contenders[name], concurrency, per_task)
-            rps[name].append(rate)
-            cpu[name].append(cpu_us)
-    return rps, cpu
+            rate, cpu_us, failures = await _throughput_round(
+                contenders[name], concurrency, per_task
+            )
+            measured[name].rps.append(rate)
+            measured[name].cpu_us.append(cpu_us)
+            measured[name].failures += failures
+    return measured
 
 
 async def bench_throughput(config: Config) -> dict[str, Any]:
     server = LoopbackServer()
     try:
-        levels = {
-            str(concurrency): await _throughput_level(server.url, concurrency, config)
-            for concurrency in config.concurrency
+        get = {
+            str(tasks): await _throughput_level(server.url, "get", tasks, config)
+            for tasks in config.concurrency
+        }
+        lists = {
+            f"list_{size}": {
+                str(tasks): await _throughput_level(server.url, f"list_{size}", tasks, config)
+                for tasks in config.list_concurrency
+            }
+            for size in (LIST_SIZE, BIG_LIST_SIZE)
         }
     finally:
         server.stop()
     return {
         "server": "bench_server.py: asyncio protocol server in a separate process, 127.0.0.1",
-        "clients": "httpx.AsyncClient() and SimClient(url, token=...), default pool limits",
+        "clients": (
+            "httpx.AsyncClient(), aiohttp.ClientSession(), SimClient(url, token=...) and "
+            "SimClient(url, token=..., transport=AiohttpTransport()), default pool limits, "
+            "fresh per level"
+        ),
         "rounds": config.throughput_rounds,
-        "levels": levels,
+        "get": get,
+        **lists,
     }
 
 
-async def _throughput_level(url: str, concurrency: int, config: Config) -> dict[str, Any]:
-    """Fresh clients for this level, warmed up, then A/B/B/A rounds; medians of each."""
-    per_task = max(1, -(-config.throughput_requests // concurrency))
-    get_url = f"{url}/beta/sim-integrations/{INTEGRATION_ID}"
+@contextlib.asynccontextmanager
+async def loopback_contenders(
+    url: str, operation: str
+) -> AsyncIterator[dict[str, Callable[[], Awaitable[object]]]]:
+    """Fresh clients of every contender for ``operation`` ("get", "list_100", "list_1000")."""
+    if operation == "get":
+        path, root = f"/beta/sim-integrations/{INTEGRATION_ID}", url
+    else:
+        big = operation == f"list_{BIG_LIST_SIZE}"
+        root = f"{url}/big" if big else url
+        path = "/beta/sim-integrations"
+    target = root + path
     async with (
         httpx.AsyncClient(headers=AUTH_HEADERS) as raw,
-        SimClient(url, token=TOKEN) as sim,
+        aiohttp.ClientSession(headers=AUTH_HEADERS) as raw_aiohttp,
+        SimClient(root, token=TOKEN) as sim,
+        SimClient(root, token=TOKEN, transport=AiohttpTransport()) as sim_aiohttp,
     ):
 
-        async def raw_get() -> object:
-            return json.loads((await raw.get(get_url)).content)
+        async def raw_call() -> object:
+            return json.loads((await raw.get(target)).content)
 
-        async def sim_get() -> object:
-            return await sim.get_integration(INTEGRATION_ID)
+        async def raw_aiohttp_call() -> object:
+            async with raw_aiohttp.get(target) as response:
+                return json.loads(await response.read())
 
-        rps, cpu = await interleaved_throughput(
-            {RAW: raw_get, SIM: sim_get}, concurrency, per_task, config.throughput_rounds
+        def sim_call(client: SimClient) -> Callable[[], Awaitable[object]]:
+            if operation == "get":
+                return lambda: client.get_integration(INTEGRATION_ID)
+            return client.list_integrations
+
+        contenders = {
+            RAW: raw_call,
+            RAW_AIOHTTP: raw_aiohttp_call,
+            SIM: sim_call(sim),
+            SIM_AIOHTTP: sim_call(sim_aiohttp),
+        }
+        size = 1 if operation == "get" else int(operation.removeprefix("list_"))
+        for name, call in contenders.items():  # each really gets the data
+            result = await call()
+            _expect((len(result) if isinstance(result, list) else 1) == size, f"{name} {operation}")
+        yield contenders
+
+
+async def _throughput_level(
+    url: str, operation: str, concurrency: int, config: Config
+) -> dict[str, Any]:
+    """Fresh clients for this level, warmed up, then A/B/B/A rounds; medians of each."""
+    requests = config.throughput_requests if operation == "get" else config.list_requests
+    if operation == f"list_{BIG_LIST_SIZE}":
+        requests = max(1, requests // 10)
+    per_task = max(1, -(-requests // concurrency))
+    async with loopback_contenders(url, operation) as contenders:
+        measured = await interleaved_throughput(
+            contenders, concurrency, per_task, config.throughput_rounds
         )
-    raw_rps, sim_rps = _median(rps[RAW]), _median(rps[SIM])
-    return {
-        "requests_per_round": per_task * concurrency,
-        "raw_httpx_rps": raw_rps,
-        "sim_client_rps": sim_rps,
-        "ratio": sim_rps / raw_rps if raw_rps else 0.0,
-        "raw_httpx_client_cpu_us_per_request": _median(cpu[RAW]),
-        "sim_client_client_cpu_us_per_request": _median(cpu[SIM]),
-        "rounds_rps": rps,
-    }
+    return {name: rounds.summary(per_task * concurrency) for name, rounds in measured.items()}
 
 
 # Import time.
@@ -545,13 +640,23 @@ def _git(*args: str) -> str:
     return result.stdout.strip() if result.returncode == 0 else ""
 
 
+def _rps_ratio(level: dict[str, Any] | None, ours: str, floor: str) -> float | None:
+    if level is None or not level[floor]["rps"]:
+        return None
+    ratio: float = level[ours]["rps"] / level[floor]["rps"]
+    return ratio
+
+
 def evaluate(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
     per_call = results["per_call"]
-    levels = results["throughput"]["levels"]
+    levels = results["throughput"]["get"]
+    c256 = levels.get("256")
     measured: dict[str, float | None] = {
         "get_integration": per_call["get_integration"][SIM]["ratio"],
         "list_integrations": per_call["list_integrations"][SIM]["ratio"],
-        "throughput_c64": levels["64"]["ratio"] if "64" in levels else None,
+        "throughput_c64": _rps_ratio(levels.get("64"), SIM, RAW),
+        "aiohttp_throughput_c64": _rps_ratio(levels.get("64"), SIM_AIOHTTP, RAW_AIOHTTP),
+        "failures_c256": c256[SIM]["failures"] + c256[SIM_AIOHTTP]["failures"] if c256 else None,
         "import_time": results["import_time"]["ratio"],
     }
     verdicts: dict[str, dict[str, Any]] = {}
@@ -566,7 +671,8 @@ def evaluate(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
         verdicts[target.key] = {
             "label": target.label,
             "measured_ratio": value,
-            "limit": f"{'<=' if target.at_most else '>='} {target.limit}",
+            "unit": target.unit,
+            "limit": f"{'<=' if target.at_most else '>='} {target.limit}{target.unit}",
             "status": status,
         }
     return verdicts
@@ -594,18 +700,18 @@ def render(results: dict[str, Any]) -> str:
         lines.append("")
     lines.append("  (rows in parentheses are references for the cost of decoding, not contenders)")
     lines.append("")
-    lines.append("Throughput over loopback (server in its own process), GET one integration")
-    lines.append(
-        f"  {'tasks':>5}{'raw req/s':>12}{'SimClient req/s':>17}{'ratio':>8}"
-        f"{'raw CPU us/req':>16}{'Sim CPU us/req':>16}"
-    )
-    for level, row in results["throughput"]["levels"].items():
-        lines.append(
-            f"  {level:>5}{row['raw_httpx_rps']:>12.0f}{row['sim_client_rps']:>17.0f}"
-            f"{row['ratio']:>7.2f}x{row['raw_httpx_client_cpu_us_per_request']:>16.1f}"
-            f"{row['sim_client_client_cpu_us_per_request']:>16.1f}"
+    throughput = results["throughput"]
+    for key, title in (
+        ("get", "GET one integration"),
+        (f"list_{LIST_SIZE}", f"GET the list of {LIST_SIZE}"),
+        (f"list_{BIG_LIST_SIZE}", f"GET the list of {BIG_LIST_SIZE:,}"),
+    ):
+        lines.extend(
+            render_levels(
+                f"Throughput over loopback (server in its own process): {title}", throughput[key]
+            )
         )
-    lines.append("")
+        lines.append("")
     imp = results["import_time"]
     lines.append(f"Import time, median of {imp['runs']} fresh interpreters")
     lines.append(f"  import httpx, attrs  {imp['httpx_attrs_ms']:8.1f} ms")
@@ -620,12 +726,37 @@ def render(results: dict[str, Any]) -> str:
     lines.append("Targets")
     for verdict in results["targets"].values():
         value = verdict["measured_ratio"]
-        shown = f"{value:.2f}x" if value is not None else "n/a"
+        if value is None:
+            shown = "n/a"
+        else:
+            shown = f"{value:.2f}x" if verdict["unit"] == "x" else f"{value:.0f}"
         lines.append(
-            f"  {verdict['status']:<5} {verdict['label']:<52}{shown:>8}"
+            f"  {verdict['status']:<5} {verdict['label']:<58}{shown:>8}"
             f"  (target {verdict['limit']})"
         )
     return "\n".join(lines)
+
+
+SHORT_NAMES = {
+    RAW: "raw httpx",
+    RAW_AIOHTTP: "raw aiohttp",
+    SIM: "SimClient",
+    SIM_AIOHTTP: "Sim+aiohttp",
+}
+
+
+def render_levels(title: str, levels: dict[str, dict[str, Any]]) -> list[str]:
+    """req/s and client CPU us per request of each contender at each level; failures if any."""
+    names = list(next(iter(levels.values())))
+    lines = [title, f"  {'tasks':>5}" + "".join(f"{SHORT_NAMES.get(n, n):>23}" for n in names)]
+    lines.append(f"  {'':>5}" + f"{'req/s':>12}{'CPU us/req':>11}" * len(names))
+    for level, rows in levels.items():
+        cells = "".join(
+            f"{rows[n]['rps']:>12.0f}{rows[n]['cpu_us_per_request']:>11.0f}" for n in names
+        )
+        failed = {SHORT_NAMES.get(n, n): rows[n]["failures"] for n in names if rows[n]["failures"]}
+        lines.append(f"  {level:>5}{cells}" + (f"  FAILED CALLS {failed}" if failed else ""))
+    return lines
 
 
 async def run_async(config: Config) -> dict[str, Any]:

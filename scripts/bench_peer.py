@@ -6,13 +6,17 @@ process (``bench.LoopbackServer``), then:
 
 1. runs ``bench_peer_sdk.py`` with the peer interpreter: the SDK's beta SIM Integrations API
    (sync, urllib3, pydantic models) for GET one integration and GET the list of 100,
-   sequentially and from a thread pool (see that script for its contenders);
-2. measures, in this process and over the same server, ``SimClient`` and raw
-   ``httpx.AsyncClient`` + ``json.loads`` (a reference) for the same operations: the median over
-   rounds of the mean microseconds per call, and requests per second with asyncio tasks at the
-   same concurrency levels (fresh clients per level, warmed up, rounds alternating A/B and B/A);
+   sequentially and from asyncio tasks through ``asyncio.to_thread`` (see that script for its
+   contenders);
+2. measures, in this process and over the same server, ``SimClient`` on httpx's transport and on
+   ``AiohttpTransport``, with raw httpx and raw aiohttp + ``json.loads`` as references, for the
+   same operations: the median over rounds of the mean microseconds per call, and requests per
+   second with asyncio tasks at the same concurrency levels (fresh clients per level, warmed up,
+   rounds alternating the order);
 3. times decoding alone, no HTTP: the 100-item list body into ``SimIntegration`` models here,
-   and into the SDK's models there.
+   and into the SDK's models there;
+4. prints PASS/MISS for ``SimClient`` + ``AiohttpTransport`` serving at least
+   :data:`PEER_TARGET` times the working SDK call's requests per second at 16, 64 and 256 tasks.
 
 A contender that crashes (the SDK's beta calls do, see the findings) has the exception as its
 result. Prints a table and writes ``bench-peer-results.json`` (or ``--output``); the server is
@@ -29,24 +33,24 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 from bench import (
-    AUTH_HEADERS,
     INTEGRATION_ID,
     RAW,
+    RAW_AIOHTTP,
     ROOT,
     SIM,
+    SIM_AIOHTTP,
     LoopbackServer,
-    _expect,
     _median,
     _per_round_means,
     interleaved_throughput,
+    loopback_contenders,
     machine,
 )
 from bench_peer_sdk import (
@@ -60,20 +64,22 @@ from bench_peer_sdk import (
 )
 from bench_server import LIST_SIZE, TOKEN, list_body, one_body
 
-from sim_client import SimClient, SimIntegration
+from sim_client import SimIntegration
 
 PEER_SCRIPT = Path(__file__).resolve().parent / "bench_peer_sdk.py"
 DEFAULT_OUTPUT = ROOT / "bench-peer-results.json"
 PEER_TIMEOUT = 1200.0
 
 DECODE_SIM = "json.loads + SimIntegration.from_dict"
-REFERENCES = (FLOOR, RAW)  # shown in parentheses: floors, not contenders
+REFERENCES = (FLOOR, RAW, RAW_AIOHTTP)  # shown in parentheses: floors, not contenders
+#: SimClient + AiohttpTransport must serve at least this many times the working SDK call's
+#: requests per second, GET one integration, at each of these levels.
+PEER_TARGET = 2.0
+PEER_TARGET_LEVELS = ("16", "64", "256")
 TITLES = {
     "get_integration": "GET one integration",
     "list_integrations": f"GET the list of {LIST_SIZE} integrations",
 }
-
-AsyncCall = Callable[[], Awaitable[object]]
 
 
 @dataclass(frozen=True)
@@ -96,7 +102,7 @@ FULL = Config(
     pool_rounds=5,
     get_requests=1024,
     list_requests=128,
-    concurrency=(16, 64),
+    concurrency=(1, 16, 64, 256),
 )
 QUICK = Config(
     rounds=1,
@@ -106,7 +112,7 @@ QUICK = Config(
     pool_rounds=1,
     get_requests=16,
     list_requests=8,
-    concurrency=(4,),
+    concurrency=(1, 4),
 )
 
 
@@ -151,70 +157,25 @@ def run_peer(peer_python: Path, url: str, config: Config) -> dict[str, Any]:
 
 # SimClient, in this process.
 
-
-def _calls(raw: httpx.AsyncClient, sim: SimClient, url: str) -> dict[str, dict[str, AsyncCall]]:
-    get_url = f"{url}/beta/sim-integrations/{INTEGRATION_ID}"
-    list_url = f"{url}/beta/sim-integrations"
-
-    async def sim_get() -> object:
-        return await sim.get_integration(INTEGRATION_ID)
-
-    async def sim_list() -> object:
-        return await sim.list_integrations()
-
-    async def raw_get() -> object:
-        return json.loads((await raw.get(get_url)).content)
-
-    async def raw_list() -> object:
-        return json.loads((await raw.get(list_url)).content)
-
-    return {
-        "get_integration": {SIM: sim_get, RAW: raw_get},
-        "list_integrations": {SIM: sim_list, RAW: raw_list},
-    }
-
-
-async def _check(calls: dict[str, dict[str, AsyncCall]]) -> None:
-    one = await calls["get_integration"][SIM]()
-    _expect(isinstance(one, SimIntegration) and one.id == INTEGRATION_ID, "SimClient get")
-    many = await calls["list_integrations"][SIM]()
-    _expect(isinstance(many, list) and len(many) == LIST_SIZE, "SimClient list")
-    document = await calls["get_integration"][RAW]()
-    _expect(isinstance(document, dict) and document["id"] == INTEGRATION_ID, "raw get")
-    documents = await calls["list_integrations"][RAW]()
-    _expect(isinstance(documents, list) and len(documents) == LIST_SIZE, "raw list")
+# bench.py's loopback contenders by operation name.
+LOOPBACK = {"get_integration": "get", "list_integrations": f"list_{LIST_SIZE}"}
 
 
 async def _task_level(url: str, tasks: int, operation: str, config: Config) -> dict[str, Any]:
     """Fresh clients for this level, warmed up, then A/B/B/A rounds; medians of each."""
     requests = config.get_requests if operation == "get_integration" else config.list_requests
     per_task = max(1, -(-requests // tasks))
-    async with httpx.AsyncClient(headers=AUTH_HEADERS) as raw, SimClient(url, token=TOKEN) as sim:
-        contenders = _calls(raw, sim, url)[operation]
-        rps, cpu = await interleaved_throughput(contenders, tasks, per_task, config.pool_rounds)
-    return {
-        name: {
-            "requests_per_round": per_task * tasks,
-            "rps": _median(rps[name]),
-            "cpu_us_per_request": _median(cpu[name]),
-            "rounds_rps": rps[name],
-        }
-        for name in contenders
-    }
+    async with loopback_contenders(url, LOOPBACK[operation]) as contenders:
+        measured = await interleaved_throughput(contenders, tasks, per_task, config.pool_rounds)
+    return {name: rounds.summary(per_task * tasks) for name, rounds in measured.items()}
 
 
 async def measure_sim(url: str, config: Config) -> dict[str, Any]:
-    async with httpx.AsyncClient(headers=AUTH_HEADERS) as raw, SimClient(url, token=TOKEN) as sim:
-        calls = _calls(raw, sim, url)
-        await _check(calls)
-        means = {
-            operation: await _per_round_means(
-                calls[operation],
-                config.get_calls if operation == "get_integration" else config.list_calls,
-                config.rounds,
-            )
-            for operation in OPERATIONS
-        }
+    means = {}
+    for operation in OPERATIONS:
+        async with loopback_contenders(url, LOOPBACK[operation]) as contenders:
+            calls = config.get_calls if operation == "get_integration" else config.list_calls
+            means[operation] = await _per_round_means(contenders, calls, config.rounds)
     operations: dict[str, Any] = {}
     for operation in OPERATIONS:
         levels = {
@@ -258,19 +219,23 @@ async def measure_decoding(config: Config) -> dict[str, Any]:
 
 
 def compare(results: dict[str, Any]) -> dict[str, Any]:
-    """SimClient's figures over the working SDK call's (time: below 1 is faster; req/s: above)."""
+    """SimClient's figures (on each transport) over the working SDK call's (time: below 1 is
+    faster; req/s: above)."""
     comparison: dict[str, Any] = {}
     for operation in OPERATIONS:
         rows = results["operations"][operation]["contenders"]
-        sdk, sim = rows.get(WORKAROUND, {}), rows[SIM]
+        sdk = rows.get(WORKAROUND, {})
         if "sequential_us" not in sdk:
             continue
         comparison[operation] = {
-            "time_per_call_ratio": sim["sequential_us"] / sdk["sequential_us"],
-            "rps_ratio": {
-                level: sim["concurrent"][level]["rps"] / sdk["concurrent"][level]["rps"]
-                for level in sim["concurrent"]
-            },
+            name: {
+                "time_per_call_ratio": rows[name]["sequential_us"] / sdk["sequential_us"],
+                "rps_ratio": {
+                    level: rows[name]["concurrent"][level]["rps"] / sdk["concurrent"][level]["rps"]
+                    for level in rows[name]["concurrent"]
+                },
+            }
+            for name in (SIM, SIM_AIOHTTP)
         }
     decoding = results["decoding"]
     sdk_ms = decoding["sdk"].get(DECODE_V2025, {}).get("median_ms")
@@ -349,12 +314,11 @@ def render(results: dict[str, Any]) -> str:
                 f"  {shown:<42}{row['sequential_us']:>12.1f}"
                 + "".join(f"{row['concurrent'][level]['rps']:>11.0f}" for level in levels)
             )
-        versus = results["comparison"].get(operation)
-        if versus:
+        for name, versus in results["comparison"].get(operation, {}).items():
             rates = " / ".join(f"{ratio:.2f}x" for ratio in versus["rps_ratio"].values())
             lines.append(
-                f"  SimClient / working SDK call: {versus['time_per_call_ratio']:.2f}x the time "
-                f"per call; {rates} the req/s at {' / '.join(levels)}"
+                f"  {name} / working SDK call: {versus['time_per_call_ratio']:.2f}x the time "
+                f"per call; {rates} the req/s at {' / '.join(levels)} tasks"
             )
         lines.append("")
     decoding = results["decoding"]
@@ -376,7 +340,31 @@ def render(results: dict[str, Any]) -> str:
     lines.append("")
     lines.append("Findings")
     lines.extend(f"  {finding}" for finding in findings(results))
+    lines.append("")
+    lines.append("Targets")
+    for target in results["targets"]:
+        shown = f"{target['measured']:.2f}x" if target["measured"] is not None else "n/a"
+        lines.append(
+            f"  {target['status']:<5} {target['label']:<62}{shown:>8}  (target >= {PEER_TARGET}x)"
+        )
     return "\n".join(lines)
+
+
+def peer_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """SimClient + AiohttpTransport >= PEER_TARGET x the working SDK call's req/s, GET one."""
+    ratios = results["comparison"].get("get_integration", {}).get(SIM_AIOHTTP, {})
+    targets = []
+    for level in PEER_TARGET_LEVELS:
+        measured = ratios.get("rps_ratio", {}).get(level)
+        status = "SKIP" if measured is None else "PASS" if measured >= PEER_TARGET else "MISS"
+        targets.append(
+            {
+                "label": f"SimClient + AiohttpTransport vs the SDK in threads, {level} tasks",
+                "measured": measured,
+                "status": status,
+            }
+        )
+    return targets
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -433,6 +421,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "sim_client": asyncio.run(measure_decoding(config))["rows"],
     }
     results["comparison"] = compare(results)
+    results["targets"] = peer_targets(results)
     results["duration_s"] = time.perf_counter() - started
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

@@ -17,15 +17,17 @@ Contenders, for GET one integration and GET the list of 100:
 - ``sailpoint beta request + json.loads``: the SDK's request path alone, for reference.
 
 Each is measured sequentially (rounds of N calls, the order rotating; the median over rounds of
-the mean microseconds per call) and from a ``ThreadPoolExecutor`` at each ``--concurrency``
-(fresh clients whose urllib3 pool holds as many connections as there are threads, a fixed number
-of requests per round; the median requests per second over rounds). Decoding alone (no HTTP)
+the mean microseconds per call) and from asyncio tasks through ``asyncio.to_thread`` at each
+``--concurrency``, the way an async program drives a sync SDK (as many tasks as threads in the
+loop's executor, fresh clients whose urllib3 pool holds as many connections, a fixed number of
+requests per round; the median requests per second over rounds). Decoding alone (no HTTP)
 times ``json.loads`` and the SDK's ``ApiClient.deserialize`` on the list body.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import gc
 import importlib
 import importlib.metadata
@@ -246,20 +248,17 @@ def per_round_means(contenders: dict[str, Call], calls: int, rounds: int) -> dic
     return means
 
 
-def pool_round(
-    pool: ThreadPoolExecutor, call: Call, workers: int, per_worker: int
-) -> tuple[float, float]:
+async def pool_round(call: Call, workers: int, per_worker: int) -> tuple[float, float]:
     """Requests per second and process CPU microseconds per request for one round."""
 
-    def worker() -> None:
+    async def worker() -> None:
         for _ in range(per_worker):
-            call()
+            await asyncio.to_thread(call)
 
     gc.collect()
     cpu = time.process_time()
     started = time.perf_counter()
-    for future in [pool.submit(worker) for _ in range(workers)]:
-        future.result()
+    await asyncio.gather(*(worker() for _ in range(workers)))
     elapsed = time.perf_counter() - started
     cpu = time.process_time() - cpu
     requests = workers * per_worker
@@ -280,15 +279,20 @@ def pool_level(
     contenders = Clients(sdk, target, pool_size=threads).calls()[operation]
     rps: dict[str, list[float]] = {name: [] for name in names}
     cpu: dict[str, list[float]] = {name: [] for name in names}
-    with ThreadPoolExecutor(max_workers=threads) as pool:
+
+    async def measure() -> None:
+        executor = ThreadPoolExecutor(max_workers=threads)
+        asyncio.get_running_loop().set_default_executor(executor)  # shut down by asyncio.run
         for name in names:  # warm-up: starts the threads and opens the connections
-            pool_round(pool, contenders[name], threads, max(2, per_worker // 4))
+            await pool_round(contenders[name], threads, max(2, per_worker // 4))
         for number in range(config["pool_rounds"]):
             order = list(names) if number % 2 == 0 else list(reversed(names))
             for name in order:
-                rate, cpu_us = pool_round(pool, contenders[name], threads, per_worker)
+                rate, cpu_us = await pool_round(contenders[name], threads, per_worker)
                 rps[name].append(rate)
                 cpu[name].append(cpu_us)
+
+    asyncio.run(measure())
     return {
         name: {
             "requests_per_round": per_worker * threads,
@@ -359,7 +363,10 @@ def run(sdk: Sdk, target: Target, config: dict[str, Any]) -> dict[str, Any]:
             name: importlib.metadata.version(name) for name in ("sailpoint", "pydantic", "urllib3")
         },
         "api": "sailpoint.beta.api.sim_integrations_api.SIMIntegrationsApi (sync, urllib3)",
-        "concurrency": "ThreadPoolExecutor; urllib3 pool maxsize = threads (default 5 x CPUs)",
+        "concurrency": (
+            "asyncio tasks calling asyncio.to_thread; executor threads = tasks; "
+            "urllib3 pool maxsize = threads"
+        ),
         "fields_missing_from_model": missing_fields(sdk, clients, target),
         "operations": operations,
         "decoding": decoding(clients, config),

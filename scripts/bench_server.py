@@ -5,6 +5,8 @@ and answers HTTP/1.1 keep-alive requests with pre-built bytes until its stdin cl
 never outlives the benchmark that started it) or it gets SIGTERM/SIGINT:
 
 - ``GET /beta/sim-integrations`` -> a JSON array of :data:`LIST_SIZE` integrations
+- ``GET /big/beta/sim-integrations`` -> a JSON array of :data:`BIG_LIST_SIZE` integrations
+  (a ``SimClient`` whose base URL ends in ``/big``)
 - ``GET /beta/sim-integrations/{id}`` -> one integration
 - ``POST /oauth/token`` -> a client-credentials token
 - anything else -> 404
@@ -25,6 +27,8 @@ from typing import Any
 
 HOST = "127.0.0.1"
 LIST_SIZE = 100
+BIG_LIST_SIZE = 1000
+BIG_PREFIX = b"/big"
 API_PREFIX = b"/beta/sim-integrations"
 TOKEN = "bench-access-token-0123456789abcdef"  # noqa: S105 - a canned value, not a credential
 
@@ -122,6 +126,7 @@ class _Canned(asyncio.Protocol):
 
     ONE = _http_response(b"200 OK", one_body())
     LIST = _http_response(b"200 OK", list_body())
+    BIG_LIST = _http_response(b"200 OK", list_body(BIG_LIST_SIZE))
     TOKEN = _http_response(b"200 OK", token_body())
     MISSING = _http_response(b"404 Not Found", b'{"messages":[{"text":"not found"}]}')
 
@@ -157,10 +162,13 @@ class _Canned(asyncio.Protocol):
     def _answer(self, head: bytes) -> bytes:
         method, _, rest = head.partition(b" ")
         path = rest.partition(b" ")[0].partition(b"?")[0]
+        big = path.startswith(BIG_PREFIX + API_PREFIX)
+        if big:
+            path = path[len(BIG_PREFIX) :]
         if method == b"GET" and path.startswith(API_PREFIX):
             tail = path[len(API_PREFIX) :]
             if not tail:
-                return self.LIST
+                return self.BIG_LIST if big else self.LIST
             if tail.startswith(b"/") and b"/" not in tail[1:]:
                 return self.ONE
         if method == b"POST" and path == b"/oauth/token":

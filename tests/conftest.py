@@ -15,6 +15,7 @@ import pytest
 
 from sim_client import SimClient, _retry
 from sim_client.testing import DEFAULT_CLIENT_SECRET, DEFAULT_TOKEN
+from tests.loopback import TRANSPORTS
 from tests.mock_api import CLIENT_SECRET, ISSUED_TOKEN, TOKEN
 
 KNOWN_SECRETS = (TOKEN, CLIENT_SECRET, ISSUED_TOKEN, DEFAULT_TOKEN, DEFAULT_CLIENT_SECRET)
@@ -70,3 +71,10 @@ def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 
     monkeypatch.setattr(_retry, "sleep", record)
     return recorded
+
+
+@pytest.fixture(params=TRANSPORTS)
+def transport_name(request: pytest.FixtureRequest) -> str:
+    """Each transport a loopback test runs on, by name (see ``tests.loopback``)."""
+    name: str = request.param
+    return name

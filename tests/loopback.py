@@ -3,6 +3,7 @@
 ``open_connections`` reads the kernel's TCP table (``/proc/net/tcp``) so that a test can tell
 that no socket to the fake is left holding a connection once the client is closed, whichever
 end would have kept it; ``pooled_connections`` looks at the client's own connection pool.
+``make_transport`` gives the transport a test runs on: httpx's own or the aiohttp-backed one.
 """
 
 from __future__ import annotations
@@ -12,10 +13,15 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+import aiohttp
 import httpx
 import pytest
 
 from sim_client import SimClient
+from sim_client.aiohttp_transport import AiohttpTransport
+
+#: The transports every loopback test runs on; ``httpx`` is httpx's own.
+TRANSPORTS = ("httpx", "aiohttp")
 
 PROXY_VARIABLES = (
     "HTTP_PROXY",
@@ -77,9 +83,30 @@ def open_connections(port: int) -> list[str] | None:
     return found
 
 
+def make_transport(
+    name: str, limits: httpx.Limits | None = None
+) -> httpx.AsyncBaseTransport | None:
+    """The transport called ``name`` (None: httpx's own as the client builds it), with
+    ``limits`` if given."""
+    if name == "httpx":
+        return None if limits is None else httpx.AsyncHTTPTransport(trust_env=False, limits=limits)
+    assert name == "aiohttp", name
+    if limits is None:
+        return AiohttpTransport(trust_env=False)
+    return AiohttpTransport(trust_env=False, limits=limits)
+
+
 def pooled_connections(sim: SimClient) -> int:
     """How many connections the client's own pool holds."""
     transport = sim._http._transport
+    if isinstance(transport, AiohttpTransport):
+        session = transport.client
+        if not isinstance(session, aiohttp.ClientSession) or session.closed:
+            return 0
+        connector = session.connector
+        assert isinstance(connector, aiohttp.BaseConnector)
+        idle = sum(len(kept) for kept in connector._conns.values())
+        return idle + len(connector._acquired)
     assert isinstance(transport, httpx.AsyncHTTPTransport)
     return len(transport._pool.connections)
 

@@ -45,12 +45,21 @@ def test_the_quick_benchmark_writes_every_section(tmp_path: Path) -> None:
             assert positive(rows[contender]["median_us"]), (operation, contender)
             assert positive(rows[contender]["ratio"]), (operation, contender)
 
-    levels = results["throughput"]["levels"]
-    assert levels
-    for level in levels.values():
-        assert positive(level["raw_httpx_rps"])
-        assert positive(level["sim_client_rps"])
-        assert positive(level["ratio"])
+    throughput = results["throughput"]
+    for operation in ("get", "list_100", "list_1000"):
+        levels = throughput[operation]
+        assert levels, operation
+        for level in levels.values():
+            assert set(level) == {
+                "raw httpx + json.loads",
+                "raw aiohttp + json.loads",
+                "SimClient",
+                "SimClient + AiohttpTransport",
+            }
+            for row in level.values():
+                assert positive(row["rps"]), operation
+                assert positive(row["cpu_us_per_request"]), operation
+                assert row["failures"] == 0, operation
 
     imports = results["import_time"]
     assert positive(imports["httpx_attrs_ms"])
@@ -62,5 +71,12 @@ def test_the_quick_benchmark_writes_every_section(tmp_path: Path) -> None:
     assert token["token_requests"] == 1
 
     targets = results["targets"]
-    assert set(targets) == {"get_integration", "list_integrations", "throughput_c64", "import_time"}
+    assert set(targets) == {
+        "get_integration",
+        "list_integrations",
+        "throughput_c64",
+        "aiohttp_throughput_c64",
+        "failures_c256",
+        "import_time",
+    }
     assert all(target["status"] in {"PASS", "MISS", "SKIP"} for target in targets.values())

@@ -1,6 +1,7 @@
 """SimClient against the fake over a real loopback socket, with the faults a network produces.
 
-Every test talks HTTP over 127.0.0.1 to ``FakeSimServer.serve()``. After each one, the
+Every test talks HTTP over 127.0.0.1 to ``FakeSimServer.serve()``, once on httpx's own
+transport and once on ``AiohttpTransport``, and must pass alike on both. After each one, the
 ``served`` fixture closes the clients it made and checks that no connection to the server is
 left open: the client's pool is empty and the kernel's TCP table shows no socket to the port
 still holding a connection.
@@ -35,6 +36,7 @@ from sim_client import (
 from sim_client.testing import FakeSimServer
 from tests.loopback import (
     close_and_check,
+    make_transport,
     no_proxies,
     open_connections,
     pooled_connections,
@@ -55,12 +57,15 @@ class Served:
     fake: FakeSimServer
     base_url: str
     port: int
+    transport_name: str
     clients: list[SimClient] = field(default_factory=list)
 
     def client(self, **options: Any) -> SimClient:
-        """A SimClient on the server's URL with its static token; closed after the test."""
+        """A SimClient on the server's URL with its static token and the test's transport;
+        closed after the test."""
         options.setdefault("token", self.fake.token)
         options.setdefault("timeout", 10.0)
+        options.setdefault("transport", make_transport(self.transport_name))
         sim = SimClient(self.base_url, **options)
         self.clients.append(sim)
         return sim
@@ -81,9 +86,9 @@ def fake() -> FakeSimServer:
 
 
 @pytest.fixture
-async def served(fake: FakeSimServer) -> AsyncIterator[Served]:
+async def served(fake: FakeSimServer, transport_name: str) -> AsyncIterator[Served]:
     async with fake.serve() as base_url:
-        served = Served(fake, base_url, port_of(base_url))
+        served = Served(fake, base_url, port_of(base_url), transport_name)
         yield served
         await close_and_check(served.clients, served.port)
 
@@ -382,18 +387,105 @@ async def test_a_patch_whose_answer_is_lost_is_not_replayed(
 
 
 async def test_a_connection_that_cannot_be_opened_is_retried_even_for_post(
-    waits: list[float],
+    waits: list[float], transport_name: str
 ) -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as unused:
         unused.bind(("127.0.0.1", 0))
         port = unused.getsockname()[1]
     # Nothing listens on ``port`` now: every attempt is refused.
-    async with SimClient(f"http://127.0.0.1:{port}", token="t", timeout=5.0) as sim:
+    transport = make_transport(transport_name)
+    url = f"http://127.0.0.1:{port}"
+    async with SimClient(url, token="t", timeout=5.0, transport=transport) as sim:
         with pytest.raises(APIConnectionError) as raised:
             await sim.create_integration({"name": "x"})
     assert isinstance(raised.value.__cause__, httpx.ConnectError)
     assert len(waits) == 2
     assert open_connections(port) in ([], None)
+
+
+# --- no re-send but ours, and the pool ---
+
+
+async def test_a_get_whose_connection_keeps_dropping_is_sent_once_per_attempt(
+    served: Served, waits: list[float]
+) -> None:
+    # The connection is kept alive from a first call: the case in which a transport may
+    # re-send an idempotent request on its own.
+    sim = served.client(max_retries=2)
+    assert await sim.list_integrations() == []
+    served.fake.drop(times=3, method="GET", path=API)
+    with pytest.raises(APIConnectionError) as raised:
+        await sim.list_integrations()
+    assert not isinstance(raised.value, APITimeoutError)
+    assert isinstance(raised.value.__cause__, httpx.RemoteProtocolError | httpx.ReadError)
+    assert served.log() == [("GET", API, 200)] + [("GET", API, None)] * 3
+    assert len(waits) == 2
+    assert 0.375 <= waits[0] <= 0.5
+    assert 0.75 <= waits[1] <= 1.0
+
+
+async def test_a_post_on_a_kept_alive_connection_that_drops_is_sent_once(
+    served: Served, waits: list[float]
+) -> None:
+    sim = served.client(max_retries=2)
+    assert await sim.list_integrations() == []
+    served.fake.drop(method="POST", path=API)
+    with pytest.raises(APIConnectionError):
+        await sim.create_integration({"name": "once"})
+    assert waits == []
+    assert served.log() == [("GET", API, 200), ("POST", API, None)]
+
+
+async def test_a_wait_for_a_pooled_connection_is_a_pool_timeout_and_is_retried(
+    served: Served, waits: list[float]
+) -> None:
+    # One connection, held by a slow GET: a POST waits for it past the pool timeout, twice.
+    # Nothing was sent, so the POST is tried again although it is a POST.
+    served.fake.delay(1.5, method="GET", path=API)
+    sim = served.client(
+        timeout=httpx.Timeout(5.0, pool=0.2),
+        transport=make_transport(served.transport_name, httpx.Limits(max_connections=1)),
+        max_retries=1,
+    )
+    slow = asyncio.create_task(sim.list_integrations())
+    for _ in range(500):
+        if served.fake.requests:
+            break
+        await asyncio.sleep(0.01)
+    with pytest.raises(APITimeoutError) as raised:
+        await sim.create_integration({"name": "queued"})
+    assert isinstance(raised.value.__cause__, httpx.PoolTimeout)
+    assert len(waits) == 1
+    assert await slow == []
+    assert served.log() == [("GET", API, 200)]
+
+
+async def test_callers_beyond_the_pool_are_served_in_turn(served: Served) -> None:
+    # 256 callers over 8 connections, three calls each: no call fails. On the aiohttp
+    # transport, whose limiter is first come first served, every caller's first request also
+    # reaches the server before any caller's third: aiohttp's own pool lets callers starve
+    # while others go round again. (httpx's pool may offer a connection to a later request
+    # before the one it was given to has used it, so its order is looser; none starves.)
+    callers, rounds, size = 256, 3, 8
+    ids = [served.fake.add_integration({"name": f"n{i}"})["id"] for i in range(callers)]
+    sim = served.client(
+        transport=make_transport(served.transport_name, httpx.Limits(max_connections=size))
+    )
+
+    async def caller(integration_id: str) -> None:
+        for _ in range(rounds):
+            assert (await sim.get_integration(integration_id)).id == integration_id
+
+    await asyncio.gather(*(caller(i) for i in ids))
+    log = served.log()
+    assert len(log) == callers * rounds
+    assert {status for _, _, status in log} == {200}
+    position: dict[str, list[int]] = {}
+    for index, (_, path, _) in enumerate(log):
+        position.setdefault(path, []).append(index)
+    last_first = max(seen[0] for seen in position.values())
+    first_third = min(seen[2] for seen in position.values())
+    assert served.transport_name == "httpx" or last_first < first_third
 
 
 # --- malformed 2xx answers ---

@@ -63,10 +63,13 @@ def test_the_wheel_installs_into_an_empty_venv_and_imports(wheel: Path, tmp_path
     probe = (
         "import sim_client, importlib.util;"
         "print(sim_client.__version__, sim_client.SimClient.__name__,"
-        " importlib.util.find_spec('starlette') is None)"
+        " importlib.util.find_spec('starlette') is None,"
+        " importlib.util.find_spec('aiohttp') is None)\n"
+        "try:\n import sim_client.aiohttp_transport\n"
+        "except ImportError as error:\n print('sim-client[aiohttp]' in str(error))"
     )
     result = subprocess.run(
         [str(python), "-c", probe], check=True, capture_output=True, text=True, timeout=60
     )
-    assert result.stdout.split() == ["0.1.0", "SimClient", "True"]
+    assert result.stdout.split() == ["0.1.0", "SimClient", "True", "True", "True"]
     assert sys.executable != str(python)

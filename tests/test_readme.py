@@ -46,3 +46,16 @@ async def test_the_fake_example_runs() -> None:
     code = python_block("async def test_my_sync_job()")
     exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 - our own README
     await asyncio.wait_for(namespace["test_my_sync_job"](), 30)
+
+
+@pytest.mark.loopback
+async def test_the_transport_example_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    namespace: dict[str, Any] = {}
+    code = python_block("transport=AiohttpTransport()")
+    exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 - our own README
+    fake = FakeSimServer()
+    fake.add_integration({"name": "ServiceNow prod"})
+    async with fake.serve() as base_url:
+        assert await namespace["names"](base_url, fake.token) == ["ServiceNow prod"]

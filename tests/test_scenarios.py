@@ -16,6 +16,7 @@ from sim_client import (
     SimIntegration,
 )
 from sim_client.testing import FakeSimServer
+from tests.loopback import TRANSPORTS, make_transport
 
 
 @pytest.fixture
@@ -23,20 +24,26 @@ def fake() -> FakeSimServer:
     return FakeSimServer()
 
 
-@pytest.fixture(params=["in-process", pytest.param("loopback", marks=pytest.mark.loopback)])
+@pytest.fixture(
+    params=[
+        "in-process",
+        *(pytest.param(f"loopback-{name}", marks=pytest.mark.loopback) for name in TRANSPORTS),
+    ]
+)
 async def sim(request: pytest.FixtureRequest, fake: FakeSimServer) -> AsyncIterator[SimClient]:
-    """A client-credentials SimClient on the fake, through either plug-in."""
+    """A client-credentials SimClient on the fake, in-process or over loopback on a transport."""
     if request.param == "in-process":
         async with fake.client() as client:
             yield client
         return
+    transport = make_transport(request.param.removeprefix("loopback-"))
     async with (
         fake.serve() as base_url,
         SimClient(
             base_url,
             client_id=fake.client_id,
             client_secret=fake.client_secret,
-            http_client=httpx.AsyncClient(trust_env=False),
+            http_client=httpx.AsyncClient(trust_env=False, transport=transport),
         ) as client,
     ):
         yield client

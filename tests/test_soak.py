@@ -38,6 +38,7 @@ from sim_client import SimClient, SimError, SimIntegration
 from sim_client.testing import FakeSimServer
 from tests.loopback import (
     close_and_check,
+    make_transport,
     no_proxies,
     open_connections,
     pooled_connections,
@@ -622,7 +623,9 @@ def test_the_plan_is_fixed_by_its_seed_and_mixes_every_fault() -> None:
 
 
 @pytest.mark.loopback
-async def test_soak(waits: list[float], capsys: pytest.CaptureFixture[str]) -> None:
+async def test_soak(
+    waits: list[float], capsys: pytest.CaptureFixture[str], transport_name: str
+) -> None:
     plan = make_plan()
     fake = FakeSimServer()
     slots = seed_slots(fake)
@@ -635,6 +638,7 @@ async def test_soak(waits: list[float], capsys: pytest.CaptureFixture[str]) -> N
             client_secret=fake.client_secret,
             timeout=10.0,
             max_retries=MAX_RETRIES,
+            transport=make_transport(transport_name),
         )
         try:
             run = await soak(sim, fake, plan, slots)
@@ -644,7 +648,7 @@ async def test_soak(waits: list[float], capsys: pytest.CaptureFixture[str]) -> N
         finally:
             await close_and_check([sim], port)  # ... and none is left open after
     with capsys.disabled():  # shown in every run, passed or failed
-        print("\n" + figures(plan, run, fake, len(waits), elapsed))
+        print(f"\n[{transport_name}] " + figures(plan, run, fake, len(waits), elapsed))
 
     # Every call ended in a result or one of our errors, and in the one it had to.
     unexpected = {i: o for i, o in run.outcomes.items() if o.name.startswith("unexpected")}
