@@ -134,7 +134,7 @@ class Target:
 
 TARGETS = (
     Target("get_integration", "get_integration vs raw httpx + json.loads", 1.15, True),
-    Target("list_integrations", "list_integrations (100) vs raw httpx + json.loads", 3.0, True),
+    Target("list_integrations", "list_integrations (100) vs raw httpx + json.loads", 2.5, True),
     Target("throughput_c64", "SimClient req/s at 64 tasks vs raw httpx", 0.9, False),
     Target(
         "aiohttp_throughput_c64",

@@ -7,8 +7,8 @@ The model templates (``openapi/templates/``) call these helpers from ``from_dict
   under its wire name in the model's ``additional_properties`` (:func:`keep_raw`), so that
   ``to_dict()`` gives back exactly what was read.
 - An enum value the fragment does not list is kept as its plain ``str`` (:func:`unknown_enum`).
-- A date-time keeps the text it was read from (:class:`WireDateTime`), so ``to_dict()`` writes
-  that text back even where our own formatting would differ (``+00:00``, two-digit fractions).
+- A date-time keeps the text it was read from where our own formatting would differ
+  (``+00:00``, two-digit fractions: :class:`WireDateTime`), so ``to_dict()`` writes it back.
 - In strict mode (:func:`strict_reading`, or ``from_dict(..., strict=True)``) every misfit
   raises the decoder's TypeError/ValueError instead, and the fields a schema lists under
   ``x-sim-client-strict-required`` must be present. Unknown new fields are kept either way.
@@ -124,11 +124,25 @@ class WireDateTime(datetime.datetime):
         return (parse_datetime, (format_datetime(self),))
 
 
+_fromisoformat = datetime.datetime.fromisoformat
+
+
 def parse_datetime(text: str) -> datetime.datetime:
-    """The date-time in ``text`` (ISO 8601), remembering ``text``; ValueError if it is none."""
-    value = WireDateTime.fromisoformat(text)
-    value.wire = text
-    return value
+    """The date-time in ``text`` (ISO 8601); ValueError if there is none.
+
+    Text in the form :func:`format_datetime` writes (``2023-01-03T21:16:22.432Z``, or without a
+    fraction) gives a plain ``datetime``; any other form a :class:`WireDateTime` remembering it.
+    """
+    value = _fromisoformat(text)
+    size = len(text)
+    if (
+        (size == 24 and text[23] == "Z" and text[19] == "." and text[20:23] != "000")
+        or (size == 20 and text[19] == "Z")
+    ) and (text[10] == "T" and text[5] != "W"):  # a week date (2023-W01-2) is written as a day
+        return value
+    wire = WireDateTime.fromisoformat(text)
+    wire.wire = text
+    return wire
 
 
 def format_datetime(value: datetime.datetime) -> str:

@@ -606,3 +606,36 @@ async def test_a_fake_with_explicit_nulls_is_read_tolerantly_and_refused_strictl
     async with fake.client(strict=True) as strict:
         with pytest.raises(ResponseDecodeError, match="expected"):
             await strict.get_integration(created.id)
+
+
+RENDERINGS = [
+    lambda d: d.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+    lambda d: d.isoformat(timespec="seconds").replace("+00:00", "Z"),
+    lambda d: d.isoformat(timespec="microseconds"),
+    lambda d: d.isoformat(sep=" ", timespec="milliseconds"),
+    lambda d: d.isoformat(timespec="milliseconds")[:-4] + "Z" if d.utcoffset() else d.isoformat(),
+    lambda d: d.strftime("%G-W%V-%uT%H:%M:%S.") + f"{d.microsecond // 1000:03d}Z",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    when=st.datetimes(
+        timezones=st.sampled_from([datetime.UTC, datetime.timezone(datetime.timedelta(hours=2))])
+    ),
+    rendering=st.sampled_from(RENDERINGS),
+)
+def test_any_date_time_text_that_parses_is_written_back_as_it_was(
+    when: datetime.datetime, rendering: Any
+) -> None:
+    text = rendering(when)
+    try:
+        datetime.datetime.fromisoformat(text)
+    except ValueError:
+        return  # not ISO 8601 as Python reads it: kept raw, covered above
+    document = {"id": "i", "created": text, "modified": text}
+
+    model = SimIntegration.from_dict(document)
+
+    assert isinstance(model.created, datetime.datetime)
+    assert model.to_dict() == document

@@ -119,7 +119,7 @@ class BeforeProvisioningRule:
             name,
         )
 
-        if not src_dict.keys() <= _KNOWN_KEYS:
+        if not _KNOWN_KEYS.issuperset(src_dict):
             before_provisioning_rule.additional_properties = {
                 prop_name: prop
                 for prop_name, prop in src_dict.items()

@@ -138,7 +138,7 @@ class ErrorMessageDto:
             text,
         )
 
-        if not src_dict.keys() <= _KNOWN_KEYS:
+        if not _KNOWN_KEYS.issuperset(src_dict):
             error_message_dto.additional_properties = {
                 prop_name: prop
                 for prop_name, prop in src_dict.items()

@@ -157,7 +157,7 @@ class ErrorResponseDto:
             causes,
         )
 
-        if not src_dict.keys() <= _KNOWN_KEYS:
+        if not _KNOWN_KEYS.issuperset(src_dict):
             error_response_dto.additional_properties = {
                 prop_name: prop
                 for prop_name, prop in src_dict.items()

@@ -147,7 +147,7 @@ class JsonPatchOperation:
             value,
         )
 
-        if not src_dict.keys() <= _KNOWN_KEYS:
+        if not _KNOWN_KEYS.issuperset(src_dict):
             json_patch_operation.additional_properties = {
                 prop_name: prop
                 for prop_name, prop in src_dict.items()

@@ -117,7 +117,7 @@ class OwnerRef:
             name,
         )
 
-        if not src_dict.keys() <= _KNOWN_KEYS:
+        if not _KNOWN_KEYS.issuperset(src_dict):
             owner_ref.additional_properties = {
                 prop_name: prop
                 for prop_name, prop in src_dict.items()

@@ -72,7 +72,7 @@ class PlanInitializerScript:
             source,
         )
 
-        if not src_dict.keys() <= _KNOWN_KEYS:
+        if not _KNOWN_KEYS.issuperset(src_dict):
             plan_initializer_script.additional_properties = {
                 prop_name: prop
                 for prop_name, prop in src_dict.items()

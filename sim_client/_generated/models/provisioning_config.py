@@ -203,7 +203,7 @@ class ProvisioningConfig:
             provisioning_request_expiration,
         )
 
-        if not src_dict.keys() <= _KNOWN_KEYS:
+        if not _KNOWN_KEYS.issuperset(src_dict):
             provisioning_config.additional_properties = {
                 prop_name: prop
                 for prop_name, prop in src_dict.items()

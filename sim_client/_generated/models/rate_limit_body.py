@@ -72,7 +72,7 @@ class RateLimitBody:
             message,
         )
 
-        if not src_dict.keys() <= _KNOWN_KEYS:
+        if not _KNOWN_KEYS.issuperset(src_dict):
             rate_limit_body.additional_properties = {
                 prop_name: prop
                 for prop_name, prop in src_dict.items()

@@ -375,7 +375,7 @@ class SimIntegration:
             before_provisioning_rule,
         )
 
-        if not src_dict.keys() <= _KNOWN_KEYS:
+        if not _KNOWN_KEYS.issuperset(src_dict):
             sim_integration.additional_properties = {
                 prop_name: prop
                 for prop_name, prop in src_dict.items()

@@ -363,7 +363,7 @@ class SimIntegrationDetails:
             before_provisioning_rule,
         )
 
-        if not src_dict.keys() <= _KNOWN_KEYS:
+        if not _KNOWN_KEYS.issuperset(src_dict):
             sim_integration_details.additional_properties = {
                 prop_name: prop
                 for prop_name, prop in src_dict.items()

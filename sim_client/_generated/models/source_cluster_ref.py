@@ -123,7 +123,7 @@ class SourceClusterRef:
             name,
         )
 
-        if not src_dict.keys() <= _KNOWN_KEYS:
+        if not _KNOWN_KEYS.issuperset(src_dict):
             source_cluster_ref.additional_properties = {
                 prop_name: prop
                 for prop_name, prop in src_dict.items()
