@@ -20,6 +20,7 @@ from sim_client.errors import (
     PermissionDeniedError,
     RateLimitError,
     ResponseDecodeError,
+    ResponseTooLargeError,
     ServerError,
     SimError,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "ProvisioningConfig",
     "RateLimitError",
     "ResponseDecodeError",
+    "ResponseTooLargeError",
     "ServerError",
     "SimClient",
     "SimError",

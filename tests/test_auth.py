@@ -112,13 +112,15 @@ async def test_100_concurrent_calls_on_a_cold_client_make_one_token_request() ->
 async def test_an_expiring_token_is_refreshed_before_it_runs_out() -> None:
     now = [1000.0]
     api = MockAPI(json_response(200, []))
+    http = httpx.AsyncClient(transport=api.transport)
     auth = ClientCredentialsAuth(
         "https://acme.api.identitynow.com/oauth/token",
         CLIENT_ID,
         CLIENT_SECRET,
         clock=lambda: now[0],
+        http_client=http,
     )
-    http = httpx.AsyncClient(transport=api.transport, auth=auth)
+    http.auth = auth
     api.token_answer = json_response(200, {"access_token": "first", "expires_in": 600})
     await http.get("https://acme.api.identitynow.com/beta/sim-integrations")
     now[0] += 500  # 100 s left: still more than the 60 s margin
