@@ -138,16 +138,18 @@ class ClientCredentialsAuth(httpx.Auth):
     async def bearer(self, transfer: Transfer) -> str:
         """The cached token, or the outcome of the one fetch in flight (started if none is).
 
-        The wait is bounded by ``transfer.deadline``; the fetch itself by the timeout and the
-        deadline of the call that started it.
+        The fetch is bounded by the timeout and the deadline of the call that started it; a
+        caller that joins it waits at most its own ``transfer.deadline``.
         """
         token = self._cached()
         if token is not None:
             return token
         fetch = self._fetch
         if fetch is None or fetch.done() or fetch.get_loop() is not asyncio.get_running_loop():
+            # The fetch is bounded by this caller's deadline: its outcome is this caller's.
             fetch = self._fetch = asyncio.ensure_future(self._fetch_token(transfer))
             fetch.add_done_callback(_consume)
+            return await asyncio.shield(fetch)
         try:
             async with asyncio.timeout(transfer.deadline):
                 return await asyncio.shield(fetch)
