@@ -20,7 +20,7 @@ from sim_client import (
     SimClient,
     SimError,
 )
-from sim_client.errors import MAX_BODY_EXCERPT
+from sim_client.errors import MAX_BODY_EXCERPT, redact
 from tests.mock_api import MockAPI, integration, json_response
 
 ERROR_DTO = {
@@ -211,3 +211,91 @@ async def test_a_local_protocol_error_does_not_quote_the_header() -> None:
         await api.client(max_retries=0).get_integration("abc")
     assert "s3cr3t" not in str(raised.value)
     assert "LocalProtocolError" in str(raised.value)
+
+
+# --- server texts: control characters, queries, hooks ---
+
+
+async def test_control_characters_in_server_texts_are_escaped(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    injected = "bad\r\nINFO forged log line\x1b[31m\u2028end"
+    body = {"trackingId": f"id{injected}", "detailCode": injected, "messages": [{"text": injected}]}
+    api = MockAPI(
+        lambda request: httpx.Response(400, json=body, extensions={"reason_phrase": b"Bad\x1bReq"})
+    )
+    with pytest.raises(BadRequestError) as raised:
+        await api.client().get_integration("abc")
+    error = raised.value
+    records = [r.getMessage() for r in caplog.records if r.name == "sim_client"]
+    for text in [str(error), error.tracking_id or "", *error.messages, *records]:
+        assert not any(char in text for char in "\r\n\x1b\u2028"), text
+    assert "bad\\r\\nINFO forged log line\\x1b[31m\\u2028end" in str(error)
+    assert error.messages == ["bad\\r\\nINFO forged log line\\x1b[31m\\u2028end"]
+    assert "Bad\\x1bReq" in str(error)
+    assert any("tracking id idbad\\r\\n" in record for record in records)
+
+
+async def test_messages_and_logs_never_carry_the_query_string(
+    caplog: pytest.LogCaptureFixture, waits: list[float]
+) -> None:
+    def fail(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError(f"cannot reach {request.url}")
+
+    api = MockAPI(fail)
+    http = httpx.AsyncClient(transport=api.transport, params={"api_key": "qs-secret-77"})
+    sim = SimClient("https://acme.api.identitynow.com", token="t0ken", http_client=http)
+    with pytest.raises(APIConnectionError) as raised:
+        await sim.get_integration("abc")
+    assert api.requests[0].url.params["api_key"] == "qs-secret-77"
+    texts = [str(raised.value)] + [r.getMessage() for r in caplog.records if r.name == "sim_client"]
+    assert "cannot reach https://acme.api.identitynow.com/beta/sim-integrations/abc?***" in texts[0]
+    assert len(texts) > 1 and not any("qs-secret-77" in text for text in texts)
+    api.default = json_response(404, {"messages": [{"text": "no such thing"}]})
+    with pytest.raises(NotFoundError) as not_found:
+        await sim.get_integration("abc")
+    assert "qs-secret-77" not in str(not_found.value)
+    assert "GET /beta/sim-integrations/abc -> 404" in str(not_found.value)
+
+
+async def test_raise_for_status_on_a_429_keeps_retry_after(waits: list[float]) -> None:
+    api = MockAPI(json_response(429, {"message": "slow"}, {"Retry-After": "7"}))
+
+    async def raise_for_status(response: httpx.Response) -> None:
+        response.raise_for_status()
+
+    http = httpx.AsyncClient(transport=api.transport, event_hooks={"response": [raise_for_status]})
+    sim = SimClient("https://acme.api.identitynow.com", token="t0ken", http_client=http)
+    with pytest.raises(RateLimitError) as raised:
+        await sim.get_integration("abc")
+    assert raised.value.retry_after == 7.0
+    assert waits == [7.0, 7.0]
+
+
+@pytest.mark.parametrize(
+    "retry_after",
+    [
+        "Mon, 01 Jan 2020 00:00:00 +99999999999999999999",
+        "Mon, 01 Jan 99999999999999999999 00:00:00 GMT",
+        "Mon, 01 Jan 9999 23:59:59 +9999",
+    ],
+)
+async def test_an_absurd_retry_after_date_is_ignored(waits: list[float], retry_after: str) -> None:
+    api = MockAPI(json_response(429, {}, {"Retry-After": retry_after}))
+    with pytest.raises(RateLimitError) as raised:
+        await api.client(max_retries=1).get_integration("abc")
+    assert raised.value.retry_after is None
+    assert len(waits) == 1 and 0.375 <= waits[0] <= 0.5  # the normal back-off
+
+
+def test_redact_masks_every_form_of_a_secret_and_escapes_controls() -> None:
+    secret = "a/b+c d&e"
+    text = (
+        "raw a/b+c d&e, form a%2Fb%2Bc+d%26e, url a%2Fb%2Bc%20d%26e, "
+        "lower a%2fb%2bc+d%26e, json a/b+c d&e\r\n"
+    )
+    assert redact(text, [secret, ""]) == ("raw ***, form ***, url ***, lower ***, json ***\\r\\n")
+    assert redact('{"s": "q\\"uote"}', ['q"uote']) == '{"s": "***"}'
+    assert redact("x\x00y\x7fz\x9f\u2029", ()) == "x\\x00y\\x7fz\\x9f\\u2029"
+    assert redact("AbC abc", ["abc"]) == "AbC ***"  # case is kept apart
+    assert redact("", ["s"]) == ""

@@ -208,3 +208,40 @@ async def call(sim: SimClient, method: str) -> None:
         await sim.patch_integration("abc", [{"op": "remove", "path": "/cluster"}])
     else:
         await sim.delete_integration("abc")
+
+
+@pytest.mark.parametrize("method", ["POST", "PATCH"])
+async def test_a_pool_timeout_counts_as_nothing_sent(waits: list[float], method: str) -> None:
+    api = MockAPI()
+    api.answer(httpx.PoolTimeout("no free connection"))
+    await call(api.client(), method)
+    assert len(api.requests) == 2 and len(waits) == 1
+
+
+def test_the_backoff_is_capped_at_8_seconds() -> None:
+    class NoJitter(random.Random):
+        def random(self) -> float:
+            return 0.0
+
+    policy = RetryPolicy(20, logger=logging.getLogger("test"), rng=NoJitter())
+    error = ServerError.__new__(ServerError)
+    assert [policy.delay(error, attempt) for attempt in range(1, 8)] == [
+        0.5,
+        1.0,
+        2.0,
+        4.0,
+        8.0,
+        8.0,
+        8.0,
+    ]
+
+
+def test_jitter_takes_off_at_most_a_quarter() -> None:
+    class FullJitter(random.Random):
+        def random(self) -> float:
+            return 1.0
+
+    policy = RetryPolicy(20, logger=logging.getLogger("test"), rng=FullJitter())
+    error = ServerError.__new__(ServerError)
+    assert policy.delay(error, 1) == 0.375
+    assert policy.delay(error, 9) == 6.0
