@@ -155,7 +155,8 @@ class ClientCredentialsAuth(httpx.Auth):
                 return await asyncio.shield(fetch)
         except TimeoutError:
             raise APITimeoutError(
-                f"token request: POST {httpx.URL(self._token_url).path} timed out: "
+                f"token request: POST {httpx.URL(self._token_url).raw_path.decode('ascii')} "
+                f"timed out: "
                 f"no token within {transfer.deadline:g} s"
             ) from None
 

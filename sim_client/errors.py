@@ -113,8 +113,8 @@ def _escape(match: re.Match[str]) -> str:
 
 
 def excerpt(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` characters, the cut marked with an ellipsis."""
-    return text if len(text) <= limit else text[:limit] + "\u2026"
+    """``text`` cut to at most ``limit`` characters, the cut marked with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
 class ClientClosedError(SimError, RuntimeError):

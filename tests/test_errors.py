@@ -182,7 +182,7 @@ async def test_a_deeply_nested_error_body_is_kept_as_text() -> None:
     api = MockAPI(httpx.Response(500, content=nested))
     with pytest.raises(ServerError) as raised:
         await api.client(max_retries=0).get_integration("abc")
-    assert raised.value.body == nested.decode()[:MAX_BODY_EXCERPT] + "\u2026"
+    assert raised.value.body == nested.decode()[: MAX_BODY_EXCERPT - 1] + "\u2026"
 
 
 async def test_a_deeply_nested_2xx_body_is_a_decode_error() -> None:

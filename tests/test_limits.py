@@ -166,7 +166,7 @@ async def test_a_gzip_bomb_is_cut_at_the_default_limit() -> None:
     with pytest.raises(ResponseTooLargeError) as raised:
         await guarded(api.client().list_integrations())
     assert f"({DEFAULT_MAX_RESPONSE_BYTES} bytes)" in str(raised.value)
-    assert len(raised.value.body) <= MAX_BODY_EXCERPT + 1
+    assert len(raised.value.body) == MAX_BODY_EXCERPT
 
 
 async def test_a_non_2xx_over_the_limit_keeps_its_status_and_an_excerpt(
@@ -178,7 +178,7 @@ async def test_a_non_2xx_over_the_limit_keeps_its_status_and_an_excerpt(
     error = raised.value
     assert error.status_code == 503 and error.messages == []
     assert isinstance(error.body, str) and error.body.startswith("<html>xxx")
-    assert len(error.body) == MAX_BODY_EXCERPT + 1 and error.body.endswith("\u2026")
+    assert len(error.body) == MAX_BODY_EXCERPT and error.body.endswith("\u2026")
     assert len(error.response.content) == 20_000
     assert len(api.requests) == 3  # a 503 on a GET is retried as always
 
@@ -210,9 +210,9 @@ async def test_error_bodies_and_texts_are_cut() -> None:
         await guarded(api.client(token="static-token-xyz").get_integration("abc"))
     error = raised.value
     assert len(error.messages) == MAX_MESSAGES
-    assert all(len(text) == MAX_TEXT + 1 and text.endswith("\u2026") for text in error.messages)
-    assert error.tracking_id is not None and len(error.tracking_id) == MAX_TEXT + 1
-    assert isinstance(error.body, str) and len(error.body) == MAX_BODY_EXCERPT + 1
+    assert all(len(text) == MAX_TEXT and text.endswith("\u2026") for text in error.messages)
+    assert error.tracking_id is not None and len(error.tracking_id) == MAX_TEXT
+    assert isinstance(error.body, str) and len(error.body) == MAX_BODY_EXCERPT
 
 
 async def test_an_error_body_of_exactly_the_excerpt_length_is_parsed() -> None:
