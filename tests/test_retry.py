@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 from datetime import UTC, datetime, timedelta
@@ -16,6 +17,7 @@ from sim_client import (
     RateLimitError,
     ServerError,
     SimClient,
+    _retry,
 )
 from sim_client._retry import BACKOFF_MAX, RetryPolicy
 from sim_client.errors import parse_retry_after
@@ -245,3 +247,24 @@ def test_jitter_takes_off_at_most_a_quarter() -> None:
     error = ServerError.__new__(ServerError)
     assert policy.delay(error, 1) == 0.375
     assert policy.delay(error, 9) == 6.0
+
+
+async def test_the_warning_names_the_attempts_and_the_error_class(
+    waits: list[float], caplog: pytest.LogCaptureFixture
+) -> None:
+    api = MockAPI(httpx.ReadError("reset"))
+    with caplog.at_level(logging.WARNING, logger="sim_client"), pytest.raises(APIConnectionError):
+        await api.client(max_retries=2).get_integration("abc")
+    messages = [r.getMessage() for r in caplog.records if r.name == "sim_client"]
+    assert [m.split(" in ")[0] for m in messages] == ["retrying GET /beta/sim-integrations/abc"] * 2
+    assert [m.split(" s ")[1] for m in messages] == [
+        "(attempt 2 of 3) after APIConnectionError",
+        "(attempt 3 of 3) after APIConnectionError",
+    ]
+
+
+async def test_the_wait_between_attempts_really_waits() -> None:
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    await _retry.sleep(0.02)
+    assert loop.time() - started >= 0.02
