@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import re
 from collections.abc import Callable, Coroutine
 from typing import Any
 from urllib.parse import parse_qs
@@ -18,6 +20,7 @@ from sim_client import (
     ClientCredentialsAuth,
     ServerError,
     SimClient,
+    StaticTokenAuth,
 )
 from sim_client._transfer import Transfer
 from sim_client.auth import DEFAULT_EXPIRES_IN
@@ -695,3 +698,115 @@ async def test_as_an_httpx_auth_it_replays_a_401_once_with_a_new_token() -> None
         "Bearer second",
         "Bearer third",
     ]  # a 401 on the cached token is replayed once, and the second 401 is the answer
+
+
+# --- exact wording, and the flows on their own ---
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({}, "credentials are missing: give token, or client_id and client_secret"),
+        (
+            {"token": "t0k", "client_id": "i", "client_secret": "s"},
+            "give either token or client_id and client_secret, not both",
+        ),
+        ({"client_id": "i"}, "client_id and client_secret go together: give both"),
+        (
+            {"token": "t0k", "token_url": "https://x.example/oauth/token"},
+            "token_url goes with client_id and client_secret, not with token",
+        ),
+        ({"token": "a b"}, "token must be a non-empty string of visible ASCII characters"),
+        (
+            {"client_id": "a b", "client_secret": "s"},
+            "client_id must be a non-empty string of visible ASCII characters",
+        ),
+        (
+            {"client_id": "i", "client_secret": ""},
+            "client_secret must be a non-empty string of visible ASCII characters",
+        ),
+    ],
+)
+def test_credential_errors_say_exactly_what_is_wrong(options: dict[str, str], message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)) as raised:
+        SimClient("https://acme.example", **options)  # type: ignore[arg-type]
+    assert str(raised.value) == message
+
+
+async def test_a_static_token_flow_works_on_its_own() -> None:
+    auth = StaticTokenAuth("st4tic")
+    assert repr(auth) == "StaticTokenAuth(token=***)"
+    api = MockAPI(json_response(200, []))
+    async with httpx.AsyncClient(transport=api.transport, auth=auth) as http:
+        await http.get("https://acme.example/beta/sim-integrations")
+    assert api.requests[0].headers["Authorization"] == "Bearer st4tic"
+
+
+def test_a_static_token_flow_works_with_a_sync_client() -> None:
+    api = MockAPI(json_response(200, []))
+    transport = httpx.MockTransport(api._handle)
+    with httpx.Client(transport=transport, auth=StaticTokenAuth("st4tic")) as http:
+        http.get("https://acme.example/beta/sim-integrations")
+    assert api.requests[0].headers["Authorization"] == "Bearer st4tic"
+
+
+def test_client_credentials_need_an_async_client() -> None:
+    auth = ClientCredentialsAuth("https://acme.example/oauth/token", CLIENT_ID, CLIENT_SECRET)
+    with (
+        httpx.Client(transport=httpx.MockTransport(MockAPI()._handle), auth=auth) as http,
+        pytest.raises(RuntimeError) as raised,
+    ):
+        http.get("https://acme.example/beta/sim-integrations")
+    assert str(raised.value) == "ClientCredentialsAuth works with httpx.AsyncClient only"
+
+
+async def test_as_an_httpx_auth_the_token_request_has_the_requests_timeout_and_deadline(
+    waits: list[float],
+) -> None:
+    gate = asyncio.Event()
+
+    async def gated(request: httpx.Request) -> httpx.Response:
+        await gate.wait()
+        return issued()
+
+    recorder = Recorder(MockAPI(json_response(200, [])), gated)
+    http = httpx.AsyncClient(transport=recorder, timeout=99.0)
+    http.auth = ClientCredentialsAuth(
+        "https://acme.example/oauth/token", CLIENT_ID, CLIENT_SECRET, http_client=http
+    )
+    with pytest.raises(APITimeoutError, match=r"^token request: POST /oauth/token"):
+        await asyncio.wait_for(
+            http.get("https://acme.example/beta/sim-integrations", timeout=0.2), 5
+        )
+    gate.set()
+    (token_request,) = recorder.token_requests
+    assert token_request.extensions["timeout"] == httpx.Timeout(0.2).as_dict()
+
+
+async def test_a_failed_fetch_nobody_waits_for_leaves_no_unretrieved_error() -> None:
+    loop = asyncio.get_running_loop()
+    reported: list[dict[str, Any]] = []
+    loop.set_exception_handler(lambda loop, context: reported.append(context))
+    gate = asyncio.Event()
+
+    async def gated_refusal(request: httpx.Request) -> httpx.Response:
+        await gate.wait()
+        return json_response(401, {"error": "invalid_client"})
+
+    sim = recorded_client(Recorder(MockAPI(), gated_refusal), max_retries=0)
+    caller = asyncio.create_task(sim.list_integrations())
+    await asyncio.sleep(0.01)
+    caller.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await caller
+    auth = sim._auth
+    assert isinstance(auth, ClientCredentialsAuth)
+    gate.set()
+    for _ in range(50):
+        await asyncio.sleep(0)
+    fetch = auth._fetch
+    assert fetch is not None and fetch.done()
+    auth._fetch = None
+    del fetch
+    gc.collect()
+    assert reported == []

@@ -128,6 +128,10 @@ def echo_form_as_json(request: httpx.Request) -> httpx.Response:
     return json_response(401, {"error": "invalid_client", "error_description": text})
 
 
+def echo_form_in_a_connection_error(request: httpx.Request) -> httpx.Response:
+    raise httpx.ReadError(f"peer said: {request.content.decode()}")
+
+
 def echo_bearer(status: int, shape: str) -> Callable[[httpx.Request], httpx.Response]:
     def answer(request: httpx.Request) -> httpx.Response:
         said = f"rejected {request.headers['Authorization']}"
@@ -154,6 +158,7 @@ def echo_in_a_connection_error(request: httpx.Request) -> httpx.Response:
 ECHOES: dict[str, tuple[str, Callable[[httpx.Request], httpx.Response]]] = {
     "token-form-as-text": ("token", echo_form),
     "token-form-as-json": ("token", echo_form_as_json),
+    "token-form-in-a-connection-error": ("token", echo_form_in_a_connection_error),
     "bearer-in-an-error-dto": ("api", echo_bearer(400, "dto")),
     "bearer-in-a-401": ("api", echo_bearer(401, "oauth")),
     "bearer-in-a-text-body": ("api", echo_bearer(503, "text")),
