@@ -117,7 +117,6 @@ async def _read(response: httpx.Response, limit: int, name: str, secrets: tuple[
                 f"{name} -> {response.status_code}: the body cannot be decoded "
                 f"(Content-Encoding {redact(response.headers.get('Content-Encoding', ''))})",
                 response=_with_content(response, b""),
-                body="",
             ) from error
         chunks, size = [], 0
     finally:

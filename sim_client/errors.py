@@ -200,11 +200,11 @@ class ResponseDecodeError(SimError):
     credentials.
     """
 
-    def __init__(self, message: str, *, response: httpx.Response, body: str | None = None) -> None:
+    def __init__(self, message: str, *, response: httpx.Response) -> None:
         super().__init__(message)
         self.response = response
         self.status_code = response.status_code
-        self.body = excerpt(response.text, MAX_BODY_EXCERPT) if body is None else body
+        self.body = excerpt(response.text, MAX_BODY_EXCERPT)
         self.method = response.request.method
         self.url = str(response.request.url)
 

@@ -20,7 +20,7 @@ from sim_client import (
     SimClient,
     SimError,
 )
-from sim_client.errors import MAX_BODY_EXCERPT, redact
+from sim_client.errors import MAX_BODY_EXCERPT, excerpt, redact
 from tests.mock_api import MockAPI, integration, json_response
 
 ERROR_DTO = {
@@ -91,6 +91,7 @@ async def test_a_non_json_error_body_is_kept_as_text(body: bytes) -> None:
     with pytest.raises(ServerError) as raised:
         await api.client(max_retries=0).list_integrations()
     assert raised.value.messages == []
+    assert raised.value.tracking_id is None and raised.value.detail_code is None
     assert raised.value.body == (httpx.Response(502, content=body).text if body else None)
 
 
@@ -128,6 +129,9 @@ async def test_a_2xx_body_that_does_not_fit_raises_response_decode_error(
             await sim.list_integrations()
     assert raised.value.status_code == 200
     assert raised.value.body == content.decode()
+    assert raised.value.response.content == content
+    path = "/abc" if method == "get" else ""
+    assert raised.value.url == f"https://acme.api.identitynow.com/beta/sim-integrations{path}"
     assert isinstance(raised.value, SimError)
 
 
@@ -243,18 +247,18 @@ async def test_messages_and_logs_never_carry_the_query_string(
         raise httpx.ConnectError(f"cannot reach {request.url}")
 
     api = MockAPI(fail)
-    http = httpx.AsyncClient(transport=api.transport, params={"api_key": "qs-secret-77"})
+    http = httpx.AsyncClient(transport=api.transport, params={"api_key": "qs?secret-77"})
     sim = SimClient("https://acme.api.identitynow.com", token="t0ken", http_client=http)
     with pytest.raises(APIConnectionError) as raised:
         await sim.get_integration("abc")
-    assert api.requests[0].url.params["api_key"] == "qs-secret-77"
+    assert api.requests[0].url.params["api_key"] == "qs?secret-77"
     texts = [str(raised.value)] + [r.getMessage() for r in caplog.records if r.name == "sim_client"]
     assert "cannot reach https://acme.api.identitynow.com/beta/sim-integrations/abc?***" in texts[0]
-    assert len(texts) > 1 and not any("qs-secret-77" in text for text in texts)
+    assert len(texts) > 1 and not any("secret-77" in text for text in texts)
     api.default = json_response(404, {"messages": [{"text": "no such thing"}]})
     with pytest.raises(NotFoundError) as not_found:
         await sim.get_integration("abc")
-    assert "qs-secret-77" not in str(not_found.value)
+    assert "secret-77" not in str(not_found.value)
     assert "GET /beta/sim-integrations/abc -> 404" in str(not_found.value)
 
 
@@ -299,3 +303,67 @@ def test_redact_masks_every_form_of_a_secret_and_escapes_controls() -> None:
     assert redact("x\x00y\x7fz\x9f\u2029", ()) == "x\\x00y\\x7fz\\x9f\\u2029"
     assert redact("AbC abc", ["abc"]) == "AbC ***"  # case is kept apart
     assert redact("", ["s"]) == ""
+
+
+async def test_the_message_of_a_status_error_in_full() -> None:
+    api = MockAPI(json_response(429, ERROR_DTO, {"Retry-After": "2.5"}))
+    with pytest.raises(RateLimitError) as raised:
+        await api.client(max_retries=0).get_integration("abc")
+    assert str(raised.value) == (
+        "GET /beta/sim-integrations/abc -> 429 Too Many Requests: "
+        "The server did not find it.; Second message. "
+        "(tracking id b21b1f7ce4da4d639f2c62a57171b427) (retry after 2.5 s)"
+    )
+
+
+async def test_a_status_without_a_reason_phrase_says_http_error() -> None:
+    api = MockAPI(lambda request: httpx.Response(599, extensions={"reason_phrase": b""}))
+    with pytest.raises(ServerError) as raised:
+        await api.client(max_retries=0).get_integration("abc")
+    assert str(raised.value) == "GET /beta/sim-integrations/abc -> 599 HTTP error"
+
+
+async def test_a_reason_phrase_that_echoes_the_token_is_masked() -> None:
+    def echo(request: httpx.Request) -> httpx.Response:
+        reason = f"Bad {request.headers['Authorization']}".encode()
+        return httpx.Response(400, extensions={"reason_phrase": reason})
+
+    api = MockAPI(echo)
+    with pytest.raises(BadRequestError) as raised:
+        await api.client(token="t0ken-in-reason").get_integration("abc")
+    assert str(raised.value) == "GET /beta/sim-integrations/abc -> 400 Bad Bearer ***"
+
+
+async def test_a_secret_hidden_behind_json_escapes_is_masked_in_messages() -> None:
+    def echo(request: httpx.Request) -> httpx.Response:
+        token = request.headers["Authorization"].removeprefix("Bearer ")
+        escaped = "".join(f"\\u{ord(char):04x}" for char in token)
+        return httpx.Response(401, content=f'{{"error": "bad {escaped}"}}'.encode())
+
+    api = MockAPI(echo)
+    with pytest.raises(AuthenticationError) as raised:
+        await api.client(token="t0ken-escaped").get_integration("abc")
+    assert raised.value.messages == ["bad ***"]
+    assert "t0ken-escaped" not in str(raised.value)
+
+
+def test_a_decode_error_hides_secrets_in_its_message_and_body() -> None:
+    request = httpx.Request("GET", "https://acme.example/beta/sim-integrations")
+    response = httpx.Response(200, content=b"<p>s3cret</p>", request=request)
+    error = ResponseDecodeError("GET /beta/sim-integrations: s3cret\n", response=response)
+    error.hide(["s3cret"])
+    assert str(error) == "GET /beta/sim-integrations: ***\\n"
+    assert error.body == "<p>***</p>"
+
+
+def test_a_longer_secret_is_masked_before_a_shorter_one_inside_it() -> None:
+    assert redact("xx abcdef xx", ["abc", "abcdef"]) == "xx *** xx"
+    assert redact("xx abcdef xx", ["abcdef", "abc"]) == "xx *** xx"
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "expected"),
+    [("abc", 3, "abc"), ("abcd", 3, "ab\u2026"), ("", 1, "")],
+)
+def test_an_excerpt_keeps_at_most_its_limit(text: str, limit: int, expected: str) -> None:
+    assert excerpt(text, limit) == expected
