@@ -118,7 +118,7 @@ async def _read(response: httpx.Response, limit: int, name: str, secrets: tuple[
                 f"(Content-Encoding {redact(response.headers.get('Content-Encoding', ''))})",
                 response=_with_content(response, b""),
             ) from error
-        chunks, size = [], 0
+        chunks = []
     finally:
         await response.aclose()
     content = chunks[0] if len(chunks) == 1 else b"".join(chunks)

@@ -367,3 +367,36 @@ def test_a_longer_secret_is_masked_before_a_shorter_one_inside_it() -> None:
 )
 def test_an_excerpt_keeps_at_most_its_limit(text: str, limit: int, expected: str) -> None:
     assert excerpt(text, limit) == expected
+
+
+@pytest.mark.parametrize(
+    ("failure", "message"),
+    [
+        (httpx.ReadTimeout("slow"), "GET /beta/sim-integrations/abc timed out (ReadTimeout)"),
+        (httpx.ReadError("reset"), "GET /beta/sim-integrations/abc failed: ReadError: reset"),
+        (
+            httpx.LocalProtocolError("Illegal header value b'x'"),
+            "GET /beta/sim-integrations/abc failed: LocalProtocolError",
+        ),
+    ],
+)
+async def test_the_message_of_a_connection_error_in_full(failure: Exception, message: str) -> None:
+    api = MockAPI(failure)
+    with pytest.raises(APIConnectionError) as raised:
+        await api.client(max_retries=0).get_integration("abc")
+    assert str(raised.value) == message
+
+
+@pytest.mark.parametrize("follow", [True, False])
+async def test_api_requests_follow_redirects_as_the_injected_client_says(follow: bool) -> None:
+    api = MockAPI(json_response(200, []))
+    api.answer(httpx.Response(307, headers={"Location": "/beta/sim-integrations?moved=1"}))
+    http = httpx.AsyncClient(transport=api.transport, follow_redirects=follow)
+    sim = SimClient("https://acme.api.identitynow.com", token="t0ken", http_client=http)
+    if follow:
+        assert await sim.list_integrations() == []
+        assert len(api.requests) == 2
+    else:
+        with pytest.raises(APIStatusError) as raised:
+            await sim.list_integrations()
+        assert raised.value.status_code == 307 and len(api.requests) == 1

@@ -242,7 +242,13 @@ async def test_a_2xx_with_a_corrupt_content_encoding_is_a_decode_error(
         else:
             await guarded(sim.create_integration({"name": "n"}))
     assert type(raised.value) is ResponseDecodeError
+    method, path = ("GET", "/abc") if call == "get" else ("POST", "")
+    assert str(raised.value) == (
+        f"{method} /beta/sim-integrations{path} -> 200: "
+        "the body cannot be decoded (Content-Encoding gzip)"
+    )
     assert raised.value.status_code == 200 and raised.value.body == ""
+    assert raised.value.response.content == b""
     assert isinstance(raised.value.__cause__, httpx.DecodingError)
     assert len(api.requests) == 1 and waits == []  # the server answered: never retried
 
@@ -254,3 +260,19 @@ async def test_a_non_2xx_with_a_corrupt_content_encoding_keeps_its_status(
     with pytest.raises(AuthenticationError) as raised:
         await guarded(api.client().get_integration("abc"))
     assert raised.value.body is None and raised.value.messages == []
+
+
+async def test_a_body_in_several_chunks_is_read_whole() -> None:
+    api = MockAPI(lambda request: streamed(200, Chunks(b"[", b"", b"]")))
+    assert await guarded(api.client().list_integrations()) == []
+
+
+async def test_a_builtin_timeout_without_a_deadline_is_a_timeout_error() -> None:
+    def fail(request: httpx.Request) -> httpx.Response:
+        raise TimeoutError
+
+    api = MockAPI(fail)
+    sim = api.client(timeout=httpx.Timeout(None), max_retries=0)
+    with pytest.raises(APITimeoutError) as raised:
+        await guarded(sim.get_integration("abc"))
+    assert str(raised.value) == "GET /beta/sim-integrations/abc timed out: no complete answer"
