@@ -147,10 +147,7 @@ def _check_json(value: object, where: str, depth: int = 0) -> None:
     if value is None or isinstance(value, bool):
         return
     if isinstance(value, str):
-        if _SURROGATE.search(value):
-            raise ValueError(
-                f"{where} holds a string with a lone surrogate, which JSON cannot carry"
-            )
+        _check_string(value, where)
         return
     if isinstance(value, int):
         try:
@@ -166,7 +163,7 @@ def _check_json(value: object, where: str, depth: int = 0) -> None:
         for key, item in value.items():
             if not isinstance(key, str):
                 raise ValueError(f"{where} has a key that is not a string")
-            _check_json(key, where, depth + 1)
+            _check_string(key, where)
             _check_json(item, where, depth + 1)
         return
     if isinstance(value, list | tuple):
@@ -174,6 +171,11 @@ def _check_json(value: object, where: str, depth: int = 0) -> None:
             _check_json(item, where, depth + 1)
         return
     raise ValueError(f"{where} holds a {type(value).__name__}, which is not JSON")
+
+
+def _check_string(value: str, where: str) -> None:
+    if _SURROGATE.search(value):
+        raise ValueError(f"{where} holds a string with a lone surrogate, which JSON cannot carry")
 
 
 def check_url(url: object, what: str) -> str:
@@ -201,7 +203,7 @@ def _is_loopback(host: str) -> bool:
     if host.lower() == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
+        return ipaddress.ip_address(host).is_loopback  # httpx gives an IPv6 host unbracketed
     except ValueError:
         return False
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -364,3 +365,135 @@ def test_a_base_url_that_is_not_a_string_is_refused(base_url: Any) -> None:
 def test_a_timeout_that_is_not_a_positive_number_is_refused(timeout: Any) -> None:
     with pytest.raises(ValueError, match="timeout must be a positive number"):
         SimClient("https://acme.example", token=TOKEN, timeout=timeout)
+
+
+def test_a_max_response_bytes_of_one_is_accepted() -> None:
+    sim = SimClient("https://acme.example", token=TOKEN, max_response_bytes=1)
+    assert sim._transfer.limit == 1
+
+
+async def test_null_values_inside_attributes_are_sent() -> None:
+    api = MockAPI()
+    await api.client().create_integration({"name": "n", "attributes": {"k": None, "b": True}})
+    assert b'"k": null' in api.requests[0].content or b'"k":null' in api.requests[0].content
+
+
+async def test_a_dict_at_the_deepest_level_may_have_keys() -> None:
+    api = MockAPI()
+    value: Any = {"k": "v"}  # its values at level 64 once wrapped below
+    for _ in range(31):
+        value = {"a": [value]}
+    await api.client().patch_integration("abc", [{"op": "add", "path": "/a", "value": value}])
+    assert len(api.requests) == 1
+
+
+# Each refusal in full: the wording is part of what the caller reads.
+EXACT: list[tuple[str, Callable[[Any], Awaitable[object]], str]] = [
+    ("id-type", lambda sim: sim.get_integration(5), "integration id must be a str, not int"),
+    (
+        "id-dots",
+        lambda sim: sim.get_integration(".."),
+        "integration id must be a non-empty string other than '.' or '..'",
+    ),
+    (
+        "id-control",
+        lambda sim: sim.get_integration("a\x7f"),
+        "integration id must not contain control characters",
+    ),
+    (
+        "id-surrogate",
+        lambda sim: sim.get_integration("a\ud800"),
+        "integration id must not contain lone surrogates",
+    ),
+    ("name-type", lambda sim: sim.find_integration(5), "integration name must be a str, not int"),
+    (
+        "name-blank",
+        lambda sim: sim.find_integration(" "),
+        "integration name must be a non-blank string",
+    ),
+    (
+        "name-surrogate",
+        lambda sim: sim.find_integration("\udfff"),
+        "integration name must not contain lone surrogates",
+    ),
+    (
+        "details-type",
+        lambda sim: sim.create_integration(5),
+        "details must be a SimIntegrationDetails, a SimIntegration or a mapping, not int",
+    ),
+    (
+        "details-key",
+        lambda sim: sim.create_integration({1: "x", "name": "n"}),
+        "details keys must be strings (the wire's camelCase field names)",
+    ),
+    ("details-name", lambda sim: sim.create_integration({}), "details need a 'name'"),
+    (
+        "details-value",
+        lambda sim: sim.create_integration({"name": "n", "attributes": {"k": object()}}),
+        "details holds a object, which is not JSON",
+    ),
+    (
+        "details-surrogate",
+        lambda sim: sim.create_integration({"name": "n", "attributes": {"k": "\ud800"}}),
+        "details holds a string with a lone surrogate, which JSON cannot carry",
+    ),
+    (
+        "operations-type",
+        lambda sim: sim.patch_integration("abc", "op"),
+        "operations must be a list of JSON Patch operations",
+    ),
+    (
+        "operations-empty",
+        lambda sim: sim.patch_integration("abc", []),
+        "operations must not be empty",
+    ),
+    (
+        "operation-op",
+        lambda sim: sim.patch_integration("abc", [{"op": "x", "path": "/a"}]),
+        "operations[0].op must be one of add, copy, move, remove, replace, test",
+    ),
+    (
+        "operation-path",
+        lambda sim: sim.patch_integration("abc", [{"op": "remove", "path": "a"}]),
+        "operations[0].path must be a JSON Pointer such as '/description'",
+    ),
+    (
+        "operation-type",
+        lambda sim: sim.patch_integration("abc", [5]),
+        "operations[0] must be a JsonPatchOperation or a mapping",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("call", "message"), [(c, m) for _, c, m in EXACT], ids=[i for i, _, _ in EXACT]
+)
+async def test_argument_errors_in_full(
+    call: Callable[[SimClient], Awaitable[object]], message: str
+) -> None:
+    api = MockAPI()
+    with pytest.raises((ValueError, TypeError)) as raised:
+        await call(api.client())
+    assert str(raised.value) == message
+    assert api.requests == []
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"timeout": 0}, "timeout must be a positive number of seconds or an httpx.Timeout"),
+        ({"max_response_bytes": 0}, "max_response_bytes must be a positive integer"),
+        ({"token": 5}, "token must be a str"),
+    ],
+)
+def test_construction_errors_in_full(options: dict[str, Any], message: str) -> None:
+    options.setdefault("token", TOKEN)
+    with pytest.raises((ValueError, TypeError)) as raised:
+        SimClient("https://acme.example", **options)
+    assert str(raised.value) == message
+
+
+def test_an_invalid_url_says_why() -> None:
+    with pytest.raises(ValueError, match=r"^base_url is not a valid URL: ") as raised:
+        SimClient("https://[zz]", token=TOKEN)
+    assert str(raised.value) == "base_url is not a valid URL: Invalid IPv6 address: '[zz]'"
