@@ -158,11 +158,15 @@ async def test_a_401_drops_the_token_fetches_a_new_one_and_replays_once() -> Non
 
 async def test_a_second_401_raises_authentication_error() -> None:
     api = MockAPI(json_response(401, {"error": "JWT validation failed"}))
+    sim = credentials_client(api)
     with pytest.raises(AuthenticationError) as raised:
-        await credentials_client(api).list_integrations()
+        await sim.list_integrations()
     assert raised.value.status_code == 401
     assert len(api.api_requests) == 2
     assert len(api.token_requests) == 2
+    api.default = json_response(200, [])
+    assert await sim.list_integrations() == []
+    assert len(api.token_requests) == 2  # the replay's token was refused, but is kept
 
 
 async def test_a_401_with_a_static_token_is_not_replayed() -> None:
@@ -675,8 +679,9 @@ async def test_the_401_replay_works_with_or_without_hooks(hooked: bool) -> None:
 async def test_as_an_httpx_auth_it_needs_the_client() -> None:
     auth = ClientCredentialsAuth("https://acme.example/oauth/token", CLIENT_ID, CLIENT_SECRET)
     http = httpx.AsyncClient(transport=MockAPI().transport, auth=auth)
-    with pytest.raises(RuntimeError, match="http_client="):
+    with pytest.raises(RuntimeError, match="http_client=") as raised:
         await http.get("https://acme.example/beta/sim-integrations")
+    assert str(raised.value) == ("ClientCredentialsAuth needs http_client= to act as an httpx.Auth")
 
 
 async def test_as_an_httpx_auth_it_replays_a_401_once_with_a_new_token() -> None:
