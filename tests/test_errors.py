@@ -195,14 +195,19 @@ async def test_a_deeply_nested_2xx_body_is_a_decode_error() -> None:
         await api.client().list_integrations()
 
 
+async def raise_for_status(response: httpx.Response) -> None:
+    response.raise_for_status()
+
+
+def hooked_client(api: MockAPI) -> SimClient:
+    """A SimClient whose injected client raises for every non-2xx in a response hook."""
+    http = httpx.AsyncClient(transport=api.transport, event_hooks={"response": [raise_for_status]})
+    return SimClient("https://acme.api.identitynow.com", token="t0ken", http_client=http)
+
+
 async def test_raise_for_status_in_a_response_hook_still_gives_the_typed_error() -> None:
     api = MockAPI(json_response(404, {"trackingId": "t404"}))
-
-    async def raise_for_status(response: httpx.Response) -> None:
-        response.raise_for_status()
-
-    http = httpx.AsyncClient(transport=api.transport, event_hooks={"response": [raise_for_status]})
-    sim = SimClient("https://acme.api.identitynow.com", token="t", http_client=http)
+    sim = hooked_client(api)
     with pytest.raises(NotFoundError) as raised:
         await sim.get_integration("abc")
     assert raised.value.status_code == 404
@@ -264,12 +269,7 @@ async def test_messages_and_logs_never_carry_the_query_string(
 
 async def test_raise_for_status_on_a_429_keeps_retry_after(waits: list[float]) -> None:
     api = MockAPI(json_response(429, {"message": "slow"}, {"Retry-After": "7"}))
-
-    async def raise_for_status(response: httpx.Response) -> None:
-        response.raise_for_status()
-
-    http = httpx.AsyncClient(transport=api.transport, event_hooks={"response": [raise_for_status]})
-    sim = SimClient("https://acme.api.identitynow.com", token="t0ken", http_client=http)
+    sim = hooked_client(api)
     with pytest.raises(RateLimitError) as raised:
         await sim.get_integration("abc")
     assert raised.value.retry_after == 7.0

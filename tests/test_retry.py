@@ -220,12 +220,19 @@ async def test_a_pool_timeout_counts_as_nothing_sent(waits: list[float], method:
     assert len(api.requests) == 2 and len(waits) == 1
 
 
-def test_the_backoff_is_capped_at_8_seconds() -> None:
-    class NoJitter(random.Random):
-        def random(self) -> float:
-            return 0.0
+class Fixed(random.Random):
+    """A random source that always draws ``value``."""
 
-    policy = RetryPolicy(20, logger=logging.getLogger("test"), rng=NoJitter())
+    def __init__(self, value: float) -> None:
+        super().__init__()
+        self.value = value
+
+    def random(self) -> float:
+        return self.value
+
+
+def test_the_backoff_is_capped_at_8_seconds() -> None:
+    policy = RetryPolicy(20, logger=logging.getLogger("test"), rng=Fixed(0.0))
     error = ServerError.__new__(ServerError)
     assert [policy.delay(error, attempt) for attempt in range(1, 8)] == [
         0.5,
@@ -239,11 +246,7 @@ def test_the_backoff_is_capped_at_8_seconds() -> None:
 
 
 def test_jitter_takes_off_at_most_a_quarter() -> None:
-    class FullJitter(random.Random):
-        def random(self) -> float:
-            return 1.0
-
-    policy = RetryPolicy(20, logger=logging.getLogger("test"), rng=FullJitter())
+    policy = RetryPolicy(20, logger=logging.getLogger("test"), rng=Fixed(1.0))
     error = ServerError.__new__(ServerError)
     assert policy.delay(error, 1) == 0.375
     assert policy.delay(error, 9) == 6.0
