@@ -484,6 +484,12 @@ async def test_argument_errors_in_full(
         ({"timeout": 0}, "timeout must be a positive number of seconds or an httpx.Timeout"),
         ({"max_response_bytes": 0}, "max_response_bytes must be a positive integer"),
         ({"token": 5}, "token must be a str"),
+        ({"max_retries": -1}, "max_retries must be an integer >= 0"),
+        ({"http_client": object()}, "http_client must be an httpx.AsyncClient"),
+        (
+            {"http_client": httpx.AsyncClient(), "transport": httpx.MockTransport(lambda r: r)},
+            "give http_client or transport, not both",
+        ),
     ],
 )
 def test_construction_errors_in_full(options: dict[str, Any], message: str) -> None:

@@ -206,8 +206,12 @@ async def test_refused_credentials_raise_authentication_error(status: int) -> No
 async def test_an_unusable_token_answer_raises_authentication_error(body: bytes) -> None:
     api = MockAPI(json_response(200, []))
     api.token_answer = httpx.Response(200, content=body)
-    with pytest.raises(AuthenticationError, match="no usable access_token"):
+    with pytest.raises(AuthenticationError, match="no usable access_token") as raised:
         await credentials_client(api).list_integrations()
+    assert str(raised.value) == (
+        "token request: POST /oauth/token -> 200: "
+        "the answer carries no usable access_token/expires_in"
+    )
     assert api.api_requests == []
 
 

@@ -400,3 +400,34 @@ async def test_api_requests_follow_redirects_as_the_injected_client_says(follow:
         with pytest.raises(APIStatusError) as raised:
             await sim.list_integrations()
         assert raised.value.status_code == 307 and len(api.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "call", "message"),
+    [
+        (
+            b"not json at all",
+            "get",
+            "GET /beta/sim-integrations/abc -> 200: the body is not JSON "
+            "(JSONDecodeError: Expecting value: line 1 column 1 (char 0))",
+        ),
+        (
+            b'{"id": "abc"}',
+            "list",
+            "GET /beta/sim-integrations -> 200: the body is not a JSON array",
+        ),
+        (
+            b'"a string"',
+            "get",
+            "GET /beta/sim-integrations/abc -> 200: the body is not a SimIntegration (",
+        ),
+    ],
+)
+async def test_the_message_of_a_decode_error(content: bytes, call: str, message: str) -> None:
+    api = MockAPI(httpx.Response(200, content=content))
+    sim = api.client()
+    with pytest.raises(ResponseDecodeError) as raised:
+        await (sim.get_integration("abc") if call == "get" else sim.list_integrations())
+    # The third names the model's own complaint after the "(": only its start is ours.
+    assert str(raised.value)[: len(message)] == message
+    assert str(raised.value) == message or message.endswith("(")

@@ -19,6 +19,7 @@ async def test_async_with_closes_and_a_closed_client_refuses_calls() -> None:
     assert sim.closed
     with pytest.raises(ClientClosedError, match="closed") as raised:
         await sim.list_integrations()
+    assert str(raised.value) == "this SimClient is closed; create a new one"
     assert isinstance(raised.value, SimError) and isinstance(raised.value, RuntimeError)
     assert len(api.requests) == 1
     await sim.aclose()  # closing twice is fine

@@ -276,3 +276,9 @@ async def test_a_builtin_timeout_without_a_deadline_is_a_timeout_error() -> None
     with pytest.raises(APITimeoutError) as raised:
         await guarded(sim.get_integration("abc"))
     assert str(raised.value) == "GET /beta/sim-integrations/abc timed out: no complete answer"
+
+
+async def test_an_answer_that_goes_on_after_exactly_the_limit_is_too_large() -> None:
+    api = MockAPI(lambda request: streamed(200, Chunks(b"[]" + b" " * 8, b"  ")))
+    with pytest.raises(ResponseTooLargeError):
+        await guarded(api.client(max_response_bytes=10).list_integrations())
