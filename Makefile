@@ -11,7 +11,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 export UV_NO_PROGRESS := 1
 
-.PHONY: all venv node generate check-generated lint typecheck unit test test-strict test-lowest spec-diff demo bench bench-peer clean
+.PHONY: all venv node generate check-generated lint typecheck unit test test-strict test-lowest spec-diff demo bench bench-peer mutation clean
 
 all: test
 
@@ -91,6 +91,14 @@ bench-peer: venv
 	.bench-peer/bin/python -m pip install --quiet --disable-pip-version-check "sailpoint==$(SAILPOINT_VERSION)"
 	$(BIN)/python scripts/bench_peer.py --peer-python .bench-peer/bin/python
 
+# Mutation testing of the hand-written modules with mutmut (see tests/MUTATION.md); not part of
+# `make test` or CI. CPU-heavy: one worker, niced; MUTATE narrows it to one module, e.g.
+# `make mutation MUTATE='sim_client.auth.*'`. Prints the score of each module.
+MUTATE ?=
+mutation: venv
+	nice -n 10 $(BIN)/mutmut run --max-children 1 $(if $(MUTATE),"$(MUTATE)")
+	$(BIN)/python scripts/mutation_score.py
+
 clean:
-	rm -rf $(VENV) $(LOWEST) $(BOOT) .bench-peer node_modules build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis bench-results.json bench-peer-results.json
+	rm -rf $(VENV) $(LOWEST) $(BOOT) mutants .bench-peer node_modules build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis bench-results.json bench-peer-results.json
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -22,6 +22,7 @@ from sim_client.errors import (
     PermissionDeniedError,
     RateLimitError,
     ResponseDecodeError,
+    ResponseTooLargeError,
     ServerError,
     SimError,
 )
@@ -64,6 +65,7 @@ __all__ = [
     "ProvisioningConfig",
     "RateLimitError",
     "ResponseDecodeError",
+    "ResponseTooLargeError",
     "ServerError",
     "SimClient",
     "SimError",

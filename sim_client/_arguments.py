@@ -22,6 +22,8 @@ _POINTER = re.compile(r"(/([^~/]|~[01])*)*")
 MAX_ID_LENGTH = 1024
 _HEADER_SAFE = re.compile(r"[!-~]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# A lone surrogate cannot be encoded as UTF-8, so it can travel neither in a path nor in JSON.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _MAX_DEPTH = 64
 
 Details = SimIntegrationDetails | SimIntegration | Mapping[str, Any]
@@ -46,6 +48,8 @@ def check_id(integration_id: object) -> str:
         raise ValueError("integration id must be a non-empty string other than '.' or '..'")
     if _CONTROL.search(integration_id):
         raise ValueError("integration id must not contain control characters")
+    if _SURROGATE.search(integration_id):
+        raise ValueError("integration id must not contain lone surrogates")
     if len(integration_id) > MAX_ID_LENGTH:
         raise ValueError(f"integration id must be at most {MAX_ID_LENGTH} characters")
     return integration_id
@@ -57,6 +61,8 @@ def check_name(name: object) -> str:
         raise TypeError(f"integration name must be a str, not {type(name).__name__}")
     if not name.strip():
         raise ValueError("integration name must be a non-blank string")
+    if _SURROGATE.search(name):
+        raise ValueError("integration name must not contain lone surrogates")
     return name
 
 
@@ -138,7 +144,16 @@ def _check_json(value: object, where: str, depth: int = 0) -> None:
     """Raise ValueError unless ``value`` is plain JSON (str keys, finite numbers, bounded depth)."""
     if depth > _MAX_DEPTH:
         raise ValueError(f"{where} is nested too deeply")
-    if value is None or isinstance(value, str | bool | int):
+    if value is None or isinstance(value, bool):
+        return
+    if isinstance(value, str):
+        _check_string(value, where)
+        return
+    if isinstance(value, int):
+        try:
+            str(value)
+        except ValueError:
+            raise ValueError(f"{where} holds an integer too long for JSON") from None
         return
     if isinstance(value, float):
         if not math.isfinite(value):
@@ -148,6 +163,7 @@ def _check_json(value: object, where: str, depth: int = 0) -> None:
         for key, item in value.items():
             if not isinstance(key, str):
                 raise ValueError(f"{where} has a key that is not a string")
+            _check_string(key, where)
             _check_json(item, where, depth + 1)
         return
     if isinstance(value, list | tuple):
@@ -157,17 +173,24 @@ def _check_json(value: object, where: str, depth: int = 0) -> None:
     raise ValueError(f"{where} holds a {type(value).__name__}, which is not JSON")
 
 
+def _check_string(value: str, where: str) -> None:
+    if _SURROGATE.search(value):
+        raise ValueError(f"{where} holds a string with a lone surrogate, which JSON cannot carry")
+
+
 def check_url(url: object, what: str) -> str:
     """``url`` if it is https, or http to a loopback host; ValueError otherwise."""
     if not isinstance(url, str) or not url.strip():
         raise ValueError(f"{what} must be a non-empty URL string")
+    text = url.strip()
     try:
-        parsed = httpx.URL(url.strip())
+        parsed = httpx.URL(text)
     except httpx.InvalidURL as error:
         raise ValueError(f"{what} is not a valid URL: {error}") from None
     if not parsed.host:
         raise ValueError(f"{what} must be an absolute URL with a host")
-    if parsed.query or parsed.fragment:
+    # Even an empty "?" or "#" would swallow every path appended to the URL.
+    if "?" in text or "#" in text:
         raise ValueError(f"{what} must not carry a query or fragment")
     if parsed.userinfo:
         raise ValueError(f"{what} must not carry a user name or password")
@@ -180,7 +203,7 @@ def _is_loopback(host: str) -> bool:
     if host.lower() == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
+        return ipaddress.ip_address(host).is_loopback  # httpx gives an IPv6 host unbracketed
     except ValueError:
         return False
 
@@ -192,6 +215,13 @@ def check_timeout(timeout: object) -> httpx.Timeout:
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
         raise ValueError("timeout must be a positive number of seconds or an httpx.Timeout")
     return httpx.Timeout(float(timeout))
+
+
+def check_max_response_bytes(limit: object) -> int:
+    """``max_response_bytes``: a positive integer."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise ValueError("max_response_bytes must be a positive integer")
+    return limit
 
 
 def check_credential(value: object, what: str) -> str:

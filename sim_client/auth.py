@@ -1,23 +1,36 @@
-"""Bearer tokens as ``httpx.Auth`` flows: a static token, or OAuth2 client credentials.
+"""Bearer tokens: a static token, or OAuth2 client credentials.
 
-The client-credentials flow fetches a token on first use, caches it, fetches a new one shortly
-before ``expires_in`` runs out, and makes one token request however many calls wait for it at
-the same time. A 401 on a request made with a cached token drops that token, fetches a new one
-and replays the request once. The token request goes out through the same ``httpx.AsyncClient``
-as the request it serves (its transport, hooks and proxies apply).
+``SimClient`` asks its token source for the bearer of each attempt (``bearer``), tells it when
+the service answered 401 (``refused``, which says whether to replay once) and masks its
+``secrets()`` in every text it keeps from an answer. Both sources are ``httpx.Auth`` flows too,
+for use outside ``SimClient``.
+
+The client-credentials flow fetches a token on first use, caches it, and fetches a new one
+shortly before ``expires_in`` runs out. It sends its token request itself, through the same
+``httpx.AsyncClient`` (transport, proxies, event hooks), rather than yielding it from an httpx
+auth flow: a yielded request belongs to the one call that yielded it (its timeout, its
+cancellation, its failure), follows that call's redirect setting, and a response hook that
+raises hides the answer from the flow. Sent from here, one fetch is an asyncio task shared by
+every caller that needs a token while it runs: each waits for it within its own deadline,
+each gets its outcome (the token or the error), and the next call after a failure asks again.
+The token request carries only the headers it needs, never a cookie, and never follows a
+redirect.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import math
 import time
 from collections.abc import AsyncGenerator, Callable, Generator
 
 import httpx
 
 from sim_client._arguments import check_credential, check_url, is_header_safe
+from sim_client._transfer import Transfer, attempt_deadline, exchange
 from sim_client.errors import (
-    APIStatusError,
+    APITimeoutError,
     AuthenticationError,
     describe_request,
     make_status_error,
@@ -27,12 +40,21 @@ __all__ = ["ClientCredentialsAuth", "StaticTokenAuth", "make_auth"]
 
 #: Refresh this long before expiry at most; a short-lived token is refreshed at 90 % of its life.
 REFRESH_MARGIN = 60.0
-#: Assumed lifetime when the token endpoint does not say.
+#: Assumed lifetime when the token answer has no ``expires_in`` (RFC 6749 makes it optional).
 DEFAULT_EXPIRES_IN = 300.0
-# Headers of the served request that the token request sets for itself (or must not carry).
-_OWN_HEADERS = frozenset(
-    {"authorization", "content-type", "content-length", "transfer-encoding", "host", "accept"}
-    | {"x-sailpoint-experimental"}  # an API header, never sent to /oauth/token
+# Default headers of the httpx client that the token request does not take over: credentials
+# and cookies meant for the API, and the headers that describe the token request's own body.
+_NOT_COPIED = frozenset(
+    {
+        "authorization",
+        "proxy-authorization",
+        "cookie",
+        "host",
+        "accept",
+        "content-type",
+        "content-length",
+        "transfer-encoding",
+    }
 )
 
 
@@ -40,26 +62,42 @@ class StaticTokenAuth(httpx.Auth):
     """Sends a ready bearer token with every request."""
 
     def __init__(self, token: str) -> None:
-        self._header = f"Bearer {token}"
+        self._token = token
 
     def __repr__(self) -> str:
         return "StaticTokenAuth(token=***)"
 
+    async def bearer(self, transfer: Transfer) -> str:
+        """The token to send."""
+        return self._token
+
+    def refused(self, token: str) -> bool:
+        """A 401 answered ``token``: nothing else to send, so no replay."""
+        return False
+
+    def secrets(self) -> tuple[str, ...]:
+        """What must never appear in a message or a log record."""
+        return (self._token,)
+
     def sync_auth_flow(
         self, request: httpx.Request
     ) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers["Authorization"] = self._header
+        request.headers["Authorization"] = f"Bearer {self._token}"
         yield request
 
     async def async_auth_flow(
         self, request: httpx.Request
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        request.headers["Authorization"] = self._header
+        request.headers["Authorization"] = f"Bearer {self._token}"
         yield request
 
 
 class ClientCredentialsAuth(httpx.Auth):
-    """OAuth2 client credentials with a cached, single-flight, early-refreshed token."""
+    """OAuth2 client credentials with a cached, single-flight, early-refreshed token.
+
+    As an ``httpx.Auth`` of its own, it needs ``http_client``: the client token requests go
+    through.
+    """
 
     def __init__(
         self,
@@ -68,107 +106,101 @@ class ClientCredentialsAuth(httpx.Auth):
         client_secret: str,
         *,
         clock: Callable[[], float] = time.monotonic,
+        http_client: httpx.AsyncClient | None = None,
     ) -> None:
         self._token_url = token_url
+        self._secret = client_secret
         self._form = {
             "grant_type": "client_credentials",
             "client_id": client_id,
             "client_secret": client_secret,
         }
         self._clock = clock
+        self._http = http_client
         self._token: str | None = None
         self._refresh_at = 0.0
-        import asyncio  # here: importing sim_client does not need asyncio loaded
-
-        self._lock = asyncio.Lock()
+        self._fetch: asyncio.Future[str] | None = None
         self.token_requests = 0
         """How many token requests this flow has sent (for tests and metrics)."""
-        # Answered fetches so far, and the last refused one with its number: callers that
-        # queued while it was in flight share its error instead of each asking again.
-        self._answered = 0
-        self._failure: tuple[int, APIStatusError] | None = None
 
     def __repr__(self) -> str:
         return f"ClientCredentialsAuth(token_url={self._token_url!r}, client_secret=***)"
 
-    def sync_auth_flow(
-        self, request: httpx.Request
-    ) -> Generator[httpx.Request, httpx.Response, None]:
-        raise RuntimeError("ClientCredentialsAuth works with httpx.AsyncClient only")
-        yield request  # pragma: no cover - makes this a generator
+    def secrets(self) -> tuple[str, ...]:
+        """What must never appear in a message or a log record."""
+        return (self._secret,) if self._token is None else (self._secret, self._token)
 
     def _cached(self) -> str | None:
         if self._token is not None and self._clock() < self._refresh_at:
             return self._token
         return None
 
-    async def async_auth_flow(
-        self, request: httpx.Request
-    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+    async def bearer(self, transfer: Transfer) -> str:
+        """The cached token, or the outcome of the one fetch in flight (started if none is).
+
+        The fetch is bounded by the timeout and the deadline of the call that started it; a
+        caller that joins it waits at most its own ``transfer.deadline``.
+        """
         token = self._cached()
-        if token is None:
-            queued_at = self._answered
-            async with self._lock:
-                token = self._cached()
-                if token is None:
-                    self._raise_failure_since(queued_at)
-                    answer = yield self._token_request(request)
-                    token = await self._store(answer)
-        request.headers["Authorization"] = f"Bearer {token}"
-        response = yield request
-        if response.status_code != 401:
-            return
-        queued_at = self._answered
-        async with self._lock:
-            if self._token == token:
-                self._token = None  # rejected: drop it so that every caller fetches anew
-            fresh = self._cached()
-            if fresh is None:
-                self._raise_failure_since(queued_at)
-                answer = yield self._token_request(request)
-                fresh = await self._store(answer)
-        request.headers["Authorization"] = f"Bearer {fresh}"
-        yield request
+        if token is not None:
+            return token
+        fetch = self._fetch
+        if fetch is None or fetch.done() or fetch.get_loop() is not asyncio.get_running_loop():
+            # The fetch is bounded by this caller's deadline: its outcome is this caller's.
+            fetch = self._fetch = asyncio.ensure_future(self._fetch_token(transfer))
+            fetch.add_done_callback(_consume)
+            return await asyncio.shield(fetch)
+        try:
+            async with asyncio.timeout(transfer.deadline):
+                return await asyncio.shield(fetch)
+        except TimeoutError:
+            raise APITimeoutError(
+                f"token request: POST {httpx.URL(self._token_url).raw_path.decode('ascii')} "
+                f"timed out: "
+                f"no token within {transfer.deadline:g} s"
+            ) from None
 
-    def _raise_failure_since(self, queued_at: int) -> None:
-        """Re-raise the refusal of a fetch made while this caller waited, if there was one."""
-        if self._failure is not None and self._failure[0] > queued_at:
-            raise self._failure[1].with_traceback(None)
+    def refused(self, token: str) -> bool:
+        """A 401 answered a request sent with ``token``: drop it (if still cached); replay once."""
+        if self._token == token:
+            self._token = None
+        return True
 
-    def _token_request(self, served: httpx.Request) -> httpx.Request:
-        """The token request, with the headers (but for its own) and timeout of ``served``."""
+    async def _fetch_token(self, transfer: Transfer) -> str:
+        """Ask the token endpoint; cache and return its token, or raise what went wrong."""
+        request = self._token_request(transfer)
         self.token_requests += 1
-        headers = {
-            name: value
-            for name, value in served.headers.multi_items()
-            if name.lower() not in _OWN_HEADERS
-        }
-        headers["Accept"] = "application/json"
+        response = await exchange(
+            transfer,
+            request,
+            context="token request",
+            secrets=(self._secret,),
+            follow_redirects=False,
+        )
+        token, expires_in = self._decode(response)
+        self._token = token
+        self._refresh_at = self._clock() + expires_in - min(REFRESH_MARGIN, expires_in * 0.1)
+        return token
+
+    def _token_request(self, transfer: Transfer) -> httpx.Request:
+        """The token request: the httpx client's own default headers (User-Agent among them)
+        but credentials, cookies and body headers, and the timeout of the calling request."""
+        headers = [
+            (name, value)
+            for name, value in transfer.http.headers.multi_items()
+            if name.lower() not in _NOT_COPIED
+        ]
+        headers.append(("Accept", "application/json"))
+        timeout = transfer.timeout
         return httpx.Request(
             "POST",
             self._token_url,
             data=self._form,
             headers=headers,
-            extensions={"timeout": served.extensions.get("timeout", {})},
+            extensions={} if timeout is None else {"timeout": timeout.as_dict()},
         )
 
-    async def _store(self, response: httpx.Response) -> str:
-        """Cache the token from a token-endpoint answer, or raise AuthenticationError."""
-        await response.aread()
-        self._answered += 1
-        try:
-            token, expires_in = self._decode(response)
-        except APIStatusError as error:
-            self._failure = (self._answered, error)
-            raise
-        self._failure = None
-        margin = min(REFRESH_MARGIN, expires_in * 0.1)
-        self._token = token
-        self._refresh_at = self._clock() + expires_in - margin
-        return token
-
-    @staticmethod
-    def _decode(response: httpx.Response) -> tuple[str, float]:
+    def _decode(self, response: httpx.Response) -> tuple[str, float]:
         """The access token and its lifetime from a token-endpoint answer, else the error."""
         if not response.is_success:
             # Refused credentials are an AuthenticationError whatever the 4xx; 429 and 5xx keep
@@ -178,16 +210,16 @@ class ClientCredentialsAuth(httpx.Auth):
                 response,
                 context="token request",
                 error_class=AuthenticationError if refused else None,
+                secrets=(self._secret,),
             )
         try:
             payload = json.loads(response.content)
             token = payload["access_token"]
-            expires_in = float(payload.get("expires_in", DEFAULT_EXPIRES_IN))
+            expires_in = _lifetime(payload.get("expires_in"))
         except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
-            token, expires_in = None, 0.0
+            token, expires_in = None, None
         # The token travels in a header: anything but visible ASCII would break (and echo) it.
-        usable = isinstance(token, str) and is_header_safe(token)
-        if not usable or not expires_in > 0:
+        if not isinstance(token, str) or not is_header_safe(token) or expires_in is None:
             raise AuthenticationError(
                 f"token request: {describe_request(response.request)} -> {response.status_code}: "
                 "the answer carries no usable access_token/expires_in",
@@ -196,6 +228,46 @@ class ClientCredentialsAuth(httpx.Auth):
             )
         return token, expires_in
 
+    def sync_auth_flow(
+        self, request: httpx.Request
+    ) -> Generator[httpx.Request, httpx.Response, None]:
+        raise RuntimeError("ClientCredentialsAuth works with httpx.AsyncClient only")
+        yield request  # pragma: no cover - makes this a generator
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        if self._http is None:
+            raise RuntimeError("ClientCredentialsAuth needs http_client= to act as an httpx.Auth")
+        timeout = httpx.Timeout(**request.extensions["timeout"])
+        transfer = Transfer(self._http, timeout, attempt_deadline(timeout))
+        token = await self.bearer(transfer)
+        request.headers["Authorization"] = f"Bearer {token}"
+        response = yield request
+        if response.status_code == 401 and self.refused(token):
+            request.headers["Authorization"] = f"Bearer {await self.bearer(transfer)}"
+            yield request
+
+
+def _lifetime(expires_in: object) -> float | None:
+    """``expires_in`` in seconds: absent or null is :data:`DEFAULT_EXPIRES_IN`; a positive,
+    finite number (or a string of one) is itself; anything else (a boolean, 0, < 0) is None."""
+    if expires_in is None:
+        return DEFAULT_EXPIRES_IN
+    if isinstance(expires_in, bool) or not isinstance(expires_in, int | float | str):
+        return None
+    try:
+        seconds = float(expires_in)
+    except (ValueError, OverflowError):
+        return None
+    return seconds if math.isfinite(seconds) and seconds > 0 else None
+
+
+def _consume(fetch: asyncio.Future[str]) -> None:
+    """Mark a fetch's error as seen: every waiter may have given up before it came."""
+    if not fetch.cancelled():
+        fetch.exception()
+
 
 def make_auth(
     token: str | None,
@@ -203,7 +275,7 @@ def make_auth(
     client_secret: str | None,
     token_url: str | None,
     tenant_root: str,
-) -> httpx.Auth:
+) -> StaticTokenAuth | ClientCredentialsAuth:
     """The token flow for exactly one credential source."""
     has_pair = client_id is not None or client_secret is not None
     if token is not None and has_pair:

@@ -27,6 +27,7 @@ from sim_client._arguments import (
     Details,
     Operation,
     check_id,
+    check_max_response_bytes,
     check_name,
     check_timeout,
     check_url,
@@ -45,16 +46,16 @@ from sim_client._generated.api.sim_integrations import (
 from sim_client._http import CookielessAsyncClient
 from sim_client._reading import strict_reading
 from sim_client._retry import RetryPolicy
+from sim_client._transfer import DEFAULT_MAX_RESPONSE_BYTES, Transfer, attempt_deadline, exchange
 from sim_client.auth import ClientCredentialsAuth, make_auth
 from sim_client.errors import (
-    APIConnectionError,
     APIStatusError,
-    APITimeoutError,
     ClientClosedError,
     ResponseDecodeError,
     SimError,
     describe_request,
     make_status_error,
+    redact,
 )
 from sim_client.models import SimIntegration
 
@@ -95,6 +96,7 @@ class SimClient:
         transport: httpx.AsyncBaseTransport | None = None,
         strict: bool = False,
         api: ApiName = "beta",
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         self._api = api_version(api)
         root = check_url(base_url, "base_url").rstrip("/")
@@ -125,6 +127,12 @@ class SimClient:
         elif timeout is not _TIMEOUT_NOT_GIVEN or _unbounded(http_client.timeout):
             self._timeout = checked_timeout
         self._http = http_client
+        self._transfer = Transfer(
+            http_client,
+            self._timeout,
+            attempt_deadline(self._timeout or http_client.timeout),
+            check_max_response_bytes(max_response_bytes),
+        )
         self._retry = RetryPolicy(max_retries, logger=logger)
         if not isinstance(strict, bool):
             raise TypeError("strict must be a bool")
@@ -302,7 +310,11 @@ class SimClient:
             lambda attempt: self._send(request, attempt),
             describe=lambda: describe_request(request),
         )
-        return decode(response)
+        try:
+            return decode(response)
+        except ResponseDecodeError as error:
+            error.hide(self._auth.secrets())
+            raise
 
     async def _send(self, request: httpx.Request, attempt: int) -> httpx.Response:
         """One attempt: the answer if it is 2xx, else the typed error for it."""
@@ -310,8 +322,6 @@ class SimClient:
         started = time.perf_counter()
         try:
             response = await self._exchange(request)
-            if not response.is_success:
-                raise make_status_error(response)
         except SimError as error:
             self._log_attempt(request, attempt, started, error)
             raise
@@ -319,31 +329,24 @@ class SimClient:
         return response
 
     async def _exchange(self, request: httpx.Request) -> httpx.Response:
-        """Send ``request`` with the token flow; httpx failures become our connection errors."""
+        """Send ``request`` with a bearer token, replaying it once after a 401 if the token
+        source says so; a 2xx answer, else the typed error for it."""
+        auth = self._auth
         try:
-            return await self._http.send(request, auth=self._auth)
-        except httpx.TimeoutException as error:
-            raise APITimeoutError(
-                f"{describe_request(request)} timed out ({type(error).__name__})",
-                request=request,
-            ) from error
-        except httpx.HTTPStatusError as error:
-            # Raised by an injected client's response hook (raise_for_status): still an
-            # answer, though httpx has closed it unread, so its body is gone.
-            answer = error.response
-            unread = httpx.Response(answer.status_code, headers=answer.headers, request=request)
-            raise make_status_error(unread) from error
-        except httpx.HTTPError as error:
-            # A local protocol error quotes the offending header, which may be a credential.
-            detail = "" if isinstance(error, httpx.LocalProtocolError) else f": {error}"
-            raise APIConnectionError(
-                f"{describe_request(request)} failed: {type(error).__name__}{detail}",
-                request=request,
-            ) from error
+            for replay in (False, True):
+                token = await auth.bearer(self._transfer)
+                request.headers["Authorization"] = f"Bearer {token}"
+                secrets = (token, *auth.secrets())
+                response = await exchange(self._transfer, request, secrets=secrets)
+                if response.status_code != 401 or replay or not auth.refused(token):
+                    break
         except RuntimeError as error:
             if self._closed or self._http.is_closed:
                 raise ClientClosedError("the HTTP client was closed during the call") from error
             raise
+        if not response.is_success:
+            raise make_status_error(response, secrets=secrets)
+        return response
 
     @staticmethod
     def _log_attempt(
@@ -367,7 +370,7 @@ class SimClient:
             result,
             (time.perf_counter() - started) * 1000,
             attempt,
-            f" tracking id {tracking_id}" if tracking_id else "",
+            f" tracking id {redact(tracking_id)}" if tracking_id else "",
         )
 
     # Configuration as code.

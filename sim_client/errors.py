@@ -16,18 +16,25 @@
     ├── APIConnectionError       the request could not be completed; the httpx error is __cause__
     │   └── APITimeoutError
     └── ResponseDecodeError      a 2xx whose body is not JSON or does not fit the model
+        └── ResponseTooLargeError    a 2xx larger than the client's max_response_bytes
 
-Messages carry the method, the URL, the status and the server's own error texts; never a
-header value, a token, a secret or a response body that could hold credentials.
+Messages carry the method, the path, the status and the server's own error texts; never a
+header value, a query string, a token, a secret or a response body that could hold
+credentials. Every server-provided text is passed through :func:`redact` with the secrets the
+caller knows (the token sent, the client secret) before it is kept or shown, and is cut to
+:data:`MAX_TEXT` characters; ``body`` keeps at most :data:`MAX_BODY_EXCERPT` characters.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 import time
+from collections.abc import Iterable
 from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
+from urllib.parse import quote, quote_plus
 
 import httpx
 
@@ -43,12 +50,26 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "ResponseDecodeError",
+    "ResponseTooLargeError",
     "ServerError",
     "SimError",
     "describe_request",
     "make_status_error",
     "parse_retry_after",
+    "redact",
 ]
+
+#: ``body`` of an error keeps the parsed JSON of an answer up to this many characters long,
+#: and of a longer (or non-JSON) answer its first this many characters as text.
+MAX_BODY_EXCERPT = 8192
+#: Each server-provided text (a message, a tracking id, a detail code) is cut to this length.
+MAX_TEXT = 1000
+#: At most this many of the server's texts are kept in ``messages``.
+MAX_MESSAGES = 20
+_MASK = "***"
+_PERCENT = re.compile("%[0-9A-F]{2}")
+# C0 and C1 controls, DEL and the Unicode line and paragraph separators: never raw in a message.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 class SimError(Exception):
@@ -58,6 +79,42 @@ class SimError(Exception):
 def describe_request(request: httpx.Request) -> str:
     """``METHOD /path`` as sent (ids stay percent-encoded; no host, no query)."""
     return f"{request.method} {request.url.raw_path.decode('ascii').split('?', 1)[0]}"
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """``text`` fit for a message or a log record: each secret masked, control characters escaped.
+
+    A secret is masked as it is, percent-encoded (as a form or a URL carries it) and
+    JSON-escaped; a control character becomes its ``\\xNN``/``\\uNNNN`` escape.
+    """
+    return _CONTROL.sub(_escape, hide(text, secrets))
+
+
+def hide(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with each secret masked (as it is, percent-encoded or JSON-escaped)."""
+    forms = {form for secret in secrets if secret for form in _forms(secret)}
+    if not forms or not text:
+        return text
+    # Longest first, so that no shorter form leaves part of a longer one visible.
+    pattern = "|".join(re.escape(form) for form in sorted(forms, key=len, reverse=True))
+    return re.sub(pattern, _MASK, text)
+
+
+def _forms(secret: str) -> tuple[str, ...]:
+    """``secret`` as it is, percent-encoded (upper- and lower-case hex, ``+`` or ``%20`` for a
+    space) and JSON-escaped."""
+    encoded = (quote(secret, safe=""), quote_plus(secret))
+    lower = tuple(_PERCENT.sub(lambda match: match.group().lower(), form) for form in encoded)
+    return (secret, *encoded, *lower, json.dumps(secret)[1:-1])
+
+
+def _escape(match: re.Match[str]) -> str:
+    return repr(match.group())[1:-1]
+
+
+def excerpt(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, the cut marked with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
 class ClientClosedError(SimError, RuntimeError):
@@ -138,17 +195,27 @@ class APITimeoutError(APIConnectionError):
 class ResponseDecodeError(SimError):
     """A 2xx answer whose body is not JSON or does not fit the expected model.
 
-    ``body`` is the raw text of the answer; it is kept off the message because an
-    integration's attributes hold credentials.
+    ``body`` is the raw text of the answer (at most :data:`MAX_BODY_EXCERPT` characters; the
+    known secrets masked); it is kept off the message because an integration's attributes hold
+    credentials.
     """
 
     def __init__(self, message: str, *, response: httpx.Response) -> None:
         super().__init__(message)
         self.response = response
         self.status_code = response.status_code
-        self.body = response.text
+        self.body = excerpt(response.text, MAX_BODY_EXCERPT)
         self.method = response.request.method
         self.url = str(response.request.url)
+
+    def hide(self, secrets: Iterable[str]) -> None:
+        """Mask ``secrets`` in the message and the body (they are known only to the caller)."""
+        self.args = tuple(redact(str(arg), secrets) for arg in self.args)
+        self.body = hide(self.body, secrets)
+
+
+class ResponseTooLargeError(ResponseDecodeError):
+    """A 2xx answer longer than ``max_response_bytes`` (decoded); the rest was not read."""
 
 
 _STATUS_CLASSES: dict[int, type[APIStatusError]] = {
@@ -167,36 +234,46 @@ class _ErrorDetails:
     __slots__ = ("body", "detail_code", "messages", "tracking_id")
     _TEXT_KEYS: ClassVar[tuple[str, ...]] = ("error_description", "error", "message")
 
-    def __init__(self, response: httpx.Response) -> None:
+    def __init__(self, response: httpx.Response, secrets: tuple[str, ...]) -> None:
         self.tracking_id: str | None = None
         self.detail_code: str | None = None
         self.messages: list[str] = []
-        try:
-            self.body: Any = json.loads(response.content) if response.content else None
-        except (ValueError, RecursionError):
-            self.body = response.text
+        # Masked before parsing: the secrets then stay out of every text taken from it.
+        text = hide(response.text, secrets)
+        self.body: Any = None
+        if not text:
             return
-        if not isinstance(self.body, dict):
+        try:
+            document = json.loads(text)
+        except (ValueError, RecursionError):
+            self.body = excerpt(text, MAX_BODY_EXCERPT)
+            return
+        self.body = document if len(text) <= MAX_BODY_EXCERPT else excerpt(text, MAX_BODY_EXCERPT)
+        if not isinstance(document, dict):
             return
         # ErrorResponseDto: {"detailCode", "trackingId", "messages": [{"text", ...}], "causes"}
-        self.tracking_id = _text(self.body.get("trackingId"))
-        self.detail_code = _text(self.body.get("detailCode"))
-        messages = self.body.get("messages")
+        self.tracking_id = _text(document.get("trackingId"), secrets)
+        self.detail_code = _text(document.get("detailCode"), secrets)
+        messages = document.get("messages")
         for item in messages if isinstance(messages, list) else ():
-            text = _text(item.get("text")) if isinstance(item, dict) else None
-            if text:
-                self.messages.append(text)
+            said = _text(item.get("text"), secrets) if isinstance(item, dict) else None
+            if said:
+                self.messages.append(said)
         # 401 {"error": ...}, 429 {"message": ...}, OAuth {"error_description": ...}
         if not self.messages:
             for key in self._TEXT_KEYS:
-                text = _text(self.body.get(key))
-                if text:
-                    self.messages.append(text)
+                said = _text(document.get(key), secrets)
+                if said:
+                    self.messages.append(said)
                     break
+        del self.messages[MAX_MESSAGES:]
 
 
-def _text(value: object) -> str | None:
-    return value.strip() if isinstance(value, str) and value.strip() else None
+def _text(value: object, secrets: tuple[str, ...]) -> str | None:
+    """A non-blank server string, redacted and cut to :data:`MAX_TEXT`; else None."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return excerpt(redact(value.strip(), secrets), MAX_TEXT)
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
@@ -212,11 +289,11 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     except ValueError:
         try:
             when = parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
+            if when.tzinfo is None:
+                return None
+            seconds = when.timestamp() - (time.time() if now is None else now)
+        except (TypeError, ValueError, IndexError, OverflowError):
             return None
-        if when.tzinfo is None:
-            return None
-        seconds = when.timestamp() - (time.time() if now is None else now)
         return max(0.0, seconds)
     if not math.isfinite(seconds) or seconds < 0:
         return None
@@ -228,11 +305,12 @@ def make_status_error(
     *,
     context: str = "",
     error_class: type[APIStatusError] | None = None,
+    secrets: Iterable[str] = (),
 ) -> APIStatusError:
     """The error for a non-2xx ``response``: the one place a status becomes an error class.
 
     ``context`` prefixes the message (e.g. ``"token request"``); ``error_class`` overrides the
-    class the status would choose.
+    class the status would choose; ``secrets`` are masked in every text taken from the answer.
     """
     status = response.status_code
     if error_class is not None:
@@ -243,9 +321,10 @@ def make_status_error(
         cls = ServerError
     else:
         cls = APIStatusError
-    details = _ErrorDetails(response)
+    known = tuple(secrets)
+    details = _ErrorDetails(response, known)
     request = response.request
-    reason = response.reason_phrase or "HTTP error"
+    reason = excerpt(redact(response.reason_phrase, known), MAX_TEXT) or "HTTP error"
     prefix = f"{context}: " if context else ""
     message = f"{prefix}{describe_request(request)} -> {status} {reason}"
     if details.messages:

@@ -67,6 +67,9 @@ def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 
     async def record(seconds: float) -> None:
         recorded.append(seconds)
+        # No test schedules this many (the soak about 200): a retry loop that does not end
+        # fails instead of spinning.
+        assert len(recorded) < 10_000, "the retry loop does not end"
         await asyncio.sleep(0)
 
     monkeypatch.setattr(_retry, "sleep", record)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -231,3 +232,274 @@ def test_http_client_and_transport_are_exclusive() -> None:
             http_client=httpx.AsyncClient(),
             transport=httpx.MockTransport(lambda request: httpx.Response(200)),
         )
+
+
+# --- hostile arguments ---
+
+
+@pytest.mark.parametrize("bad_id", ["\ud800", "abc\udfff", "a\x7fb"])
+async def test_ids_with_lone_surrogates_or_del_are_refused(bad_id: str) -> None:
+    api = MockAPI()
+    with pytest.raises(ValueError, match="integration id must not contain"):
+        await api.client().get_integration(bad_id)
+    assert api.requests == []
+
+
+async def test_an_id_of_exactly_the_maximum_length_is_sent() -> None:
+    api = MockAPI()
+    await api.client().get_integration("x" * 1024)
+    assert api.requests[0].url.path == "/beta/sim-integrations/" + "x" * 1024
+    with pytest.raises(ValueError, match="at most 1024"):
+        await api.client().get_integration("x" * 1025)
+
+
+@pytest.mark.parametrize(
+    ("details", "message"),
+    [
+        ({"name": "\ud800"}, "integration name must not contain lone surrogates"),
+        ({"name": "n", "description": "x\udc00"}, "lone surrogate"),
+        ({"name": "n", "attributes": {"\ud800": "v"}}, "lone surrogate"),
+        ({"name": "n", "attributes": {"big": 10**5000}}, "integer too long for JSON"),
+        ({"name": "n", "attributes": {"big": -(10**5000)}}, "integer too long for JSON"),
+    ],
+)
+async def test_details_that_json_cannot_carry_are_refused(
+    details: dict[str, Any], message: str
+) -> None:
+    api = MockAPI()
+    with pytest.raises(ValueError, match=message):
+        await api.client().create_integration(details)
+    assert api.requests == []
+
+
+async def test_a_name_with_a_lone_surrogate_is_refused_by_find() -> None:
+    api = MockAPI()
+    with pytest.raises(ValueError, match="lone surrogates"):
+        await api.client().find_integration("a\ud800")
+    assert api.requests == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["\ud800", {"k": "\udfff"}, [10**5000], 10**4300],
+    ids=["surrogate", "nested-surrogate", "nested-long-int", "long-int"],
+)
+async def test_patch_values_that_json_cannot_carry_are_refused(value: Any) -> None:
+    api = MockAPI()
+    with pytest.raises(ValueError, match=r"operations\[0\]"):
+        await api.client().patch_integration("abc", [{"op": "add", "path": "/a", "value": value}])
+    assert api.requests == []
+
+
+async def test_a_large_integer_json_can_carry_is_sent() -> None:
+    api = MockAPI()
+    value = 10**4299  # 4300 digits: the most Python prints by default
+    await api.client().patch_integration("abc", [{"op": "add", "path": "/a", "value": value}])
+    assert str(value).encode() in api.requests[0].content
+
+
+def nested(depth: int) -> Any:
+    value: Any = "leaf"
+    for _ in range(depth):
+        value = {"a": [value]}
+    return value
+
+
+@pytest.mark.parametrize("depth", [40, 100_000])
+async def test_caller_json_nested_too_deeply_is_a_value_error(depth: int) -> None:
+    api = MockAPI()
+    sim = api.client()
+    with pytest.raises(ValueError, match="nested too deeply"):
+        await sim.create_integration({"name": "n", "attributes": nested(depth)})
+    with pytest.raises(ValueError, match="nested too deeply"):
+        await sim.patch_integration("abc", [{"op": "add", "path": "/a", "value": nested(depth)}])
+    assert api.requests == []
+
+
+async def test_json_nested_exactly_to_the_limit_is_sent_and_one_more_is_not() -> None:
+    api = MockAPI()
+    sim = api.client()
+    # The operation is level 0 and its value level 1; nested(31) adds 62 levels below its top.
+    deepest = {"a": nested(31)}  # the leaf at level 64
+    await sim.patch_integration("abc", [{"op": "add", "path": "/a", "value": deepest}])
+    assert len(api.requests) == 1
+    with pytest.raises(ValueError, match="nested too deeply"):
+        await sim.patch_integration("abc", [{"op": "add", "path": "/a", "value": [deepest]}])
+    assert len(api.requests) == 1
+
+
+async def test_the_empty_json_pointer_addresses_the_whole_document() -> None:
+    api = MockAPI()
+    await api.client().patch_integration("abc", [{"op": "test", "path": "", "value": {}}])
+    assert b'"path": ""' in api.requests[0].content or b'"path":""' in api.requests[0].content
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://acme.example/?",
+        "https://acme.example/#",
+        "https://acme.example?",
+        "https://acme.example/beta#frag",
+    ],
+)
+def test_an_empty_query_or_fragment_is_refused(url: str) -> None:
+    with pytest.raises(ValueError, match="base_url must not carry a query or fragment"):
+        SimClient(url, token=TOKEN)
+    with pytest.raises(ValueError, match="token_url must not carry a query or fragment"):
+        SimClient(
+            "https://acme.example",
+            client_id=CLIENT_ID,
+            client_secret=CLIENT_SECRET,
+            token_url=url.replace("/beta", "/oauth/token"),
+        )
+
+
+@pytest.mark.parametrize("base_url", [None, 5, b"https://acme.example", ["https://a.example"]])
+def test_a_base_url_that_is_not_a_string_is_refused(base_url: Any) -> None:
+    with pytest.raises(ValueError, match="base_url must be a non-empty URL string"):
+        SimClient(base_url, token=TOKEN)
+
+
+@pytest.mark.parametrize("timeout", [True, False, "30", None, float("nan")])
+def test_a_timeout_that_is_not_a_positive_number_is_refused(timeout: Any) -> None:
+    with pytest.raises(ValueError, match="timeout must be a positive number"):
+        SimClient("https://acme.example", token=TOKEN, timeout=timeout)
+
+
+def test_a_max_response_bytes_of_one_is_accepted() -> None:
+    sim = SimClient("https://acme.example", token=TOKEN, max_response_bytes=1)
+    assert sim._transfer.limit == 1
+
+
+async def test_null_values_inside_attributes_are_sent() -> None:
+    api = MockAPI()
+    await api.client().create_integration({"name": "n", "attributes": {"k": None, "b": True}})
+    assert b'"k": null' in api.requests[0].content or b'"k":null' in api.requests[0].content
+
+
+async def test_a_dict_at_the_deepest_level_may_have_keys() -> None:
+    api = MockAPI()
+    value: Any = {"k": "v"}  # its values at level 64 once wrapped below
+    for _ in range(31):
+        value = {"a": [value]}
+    await api.client().patch_integration("abc", [{"op": "add", "path": "/a", "value": value}])
+    assert len(api.requests) == 1
+
+
+# Each refusal in full: the wording is part of what the caller reads.
+EXACT: list[tuple[str, Callable[[Any], Awaitable[object]], str]] = [
+    ("id-type", lambda sim: sim.get_integration(5), "integration id must be a str, not int"),
+    (
+        "id-dots",
+        lambda sim: sim.get_integration(".."),
+        "integration id must be a non-empty string other than '.' or '..'",
+    ),
+    (
+        "id-control",
+        lambda sim: sim.get_integration("a\x7f"),
+        "integration id must not contain control characters",
+    ),
+    (
+        "id-surrogate",
+        lambda sim: sim.get_integration("a\ud800"),
+        "integration id must not contain lone surrogates",
+    ),
+    ("name-type", lambda sim: sim.find_integration(5), "integration name must be a str, not int"),
+    (
+        "name-blank",
+        lambda sim: sim.find_integration(" "),
+        "integration name must be a non-blank string",
+    ),
+    (
+        "name-surrogate",
+        lambda sim: sim.find_integration("\udfff"),
+        "integration name must not contain lone surrogates",
+    ),
+    (
+        "details-type",
+        lambda sim: sim.create_integration(5),
+        "details must be a SimIntegrationDetails, a SimIntegration or a mapping, not int",
+    ),
+    (
+        "details-key",
+        lambda sim: sim.create_integration({1: "x", "name": "n"}),
+        "details keys must be strings (the wire's camelCase field names)",
+    ),
+    ("details-name", lambda sim: sim.create_integration({}), "details need a 'name'"),
+    (
+        "details-value",
+        lambda sim: sim.create_integration({"name": "n", "attributes": {"k": object()}}),
+        "details holds a object, which is not JSON",
+    ),
+    (
+        "details-surrogate",
+        lambda sim: sim.create_integration({"name": "n", "attributes": {"k": "\ud800"}}),
+        "details holds a string with a lone surrogate, which JSON cannot carry",
+    ),
+    (
+        "operations-type",
+        lambda sim: sim.patch_integration("abc", "op"),
+        "operations must be a list of JSON Patch operations",
+    ),
+    (
+        "operations-empty",
+        lambda sim: sim.patch_integration("abc", []),
+        "operations must not be empty",
+    ),
+    (
+        "operation-op",
+        lambda sim: sim.patch_integration("abc", [{"op": "x", "path": "/a"}]),
+        "operations[0].op must be one of add, copy, move, remove, replace, test",
+    ),
+    (
+        "operation-path",
+        lambda sim: sim.patch_integration("abc", [{"op": "remove", "path": "a"}]),
+        "operations[0].path must be a JSON Pointer such as '/description'",
+    ),
+    (
+        "operation-type",
+        lambda sim: sim.patch_integration("abc", [5]),
+        "operations[0] must be a JsonPatchOperation or a mapping",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("call", "message"), [(c, m) for _, c, m in EXACT], ids=[i for i, _, _ in EXACT]
+)
+async def test_argument_errors_in_full(
+    call: Callable[[SimClient], Awaitable[object]], message: str
+) -> None:
+    api = MockAPI()
+    with pytest.raises((ValueError, TypeError)) as raised:
+        await call(api.client())
+    assert str(raised.value) == message
+    assert api.requests == []
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"timeout": 0}, "timeout must be a positive number of seconds or an httpx.Timeout"),
+        ({"max_response_bytes": 0}, "max_response_bytes must be a positive integer"),
+        ({"token": 5}, "token must be a str"),
+        ({"max_retries": -1}, "max_retries must be an integer >= 0"),
+        ({"http_client": object()}, "http_client must be an httpx.AsyncClient"),
+        (
+            {"http_client": httpx.AsyncClient(), "transport": httpx.MockTransport(lambda r: r)},
+            "give http_client or transport, not both",
+        ),
+    ],
+)
+def test_construction_errors_in_full(options: dict[str, Any], message: str) -> None:
+    options.setdefault("token", TOKEN)
+    with pytest.raises((ValueError, TypeError)) as raised:
+        SimClient("https://acme.example", **options)
+    assert str(raised.value) == message
+
+
+def test_an_invalid_url_says_why() -> None:
+    with pytest.raises(ValueError, match=r"^base_url is not a valid URL: ") as raised:
+        SimClient("https://[zz]", token=TOKEN)
+    assert str(raised.value) == "base_url is not a valid URL: Invalid IPv6 address: '[zz]'"

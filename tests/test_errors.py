@@ -20,6 +20,7 @@ from sim_client import (
     SimClient,
     SimError,
 )
+from sim_client.errors import MAX_BODY_EXCERPT, excerpt, redact
 from tests.mock_api import MockAPI, integration, json_response
 
 ERROR_DTO = {
@@ -90,6 +91,7 @@ async def test_a_non_json_error_body_is_kept_as_text(body: bytes) -> None:
     with pytest.raises(ServerError) as raised:
         await api.client(max_retries=0).list_integrations()
     assert raised.value.messages == []
+    assert raised.value.tracking_id is None and raised.value.detail_code is None
     assert raised.value.body == (httpx.Response(502, content=body).text if body else None)
 
 
@@ -127,6 +129,9 @@ async def test_a_2xx_body_that_does_not_fit_raises_response_decode_error(
             await sim.list_integrations()
     assert raised.value.status_code == 200
     assert raised.value.body == content.decode()
+    assert raised.value.response.content == content
+    path = "/abc" if method == "get" else ""
+    assert raised.value.url == f"https://acme.api.identitynow.com/beta/sim-integrations{path}"
     assert isinstance(raised.value, SimError)
 
 
@@ -181,7 +186,7 @@ async def test_a_deeply_nested_error_body_is_kept_as_text() -> None:
     api = MockAPI(httpx.Response(500, content=nested))
     with pytest.raises(ServerError) as raised:
         await api.client(max_retries=0).get_integration("abc")
-    assert raised.value.body == nested.decode()
+    assert raised.value.body == nested.decode()[: MAX_BODY_EXCERPT - 1] + "\u2026"
 
 
 async def test_a_deeply_nested_2xx_body_is_a_decode_error() -> None:
@@ -190,18 +195,22 @@ async def test_a_deeply_nested_2xx_body_is_a_decode_error() -> None:
         await api.client().list_integrations()
 
 
+async def raise_for_status(response: httpx.Response) -> None:
+    response.raise_for_status()
+
+
+def hooked_client(api: MockAPI) -> SimClient:
+    """A SimClient whose injected client raises for every non-2xx in a response hook."""
+    http = httpx.AsyncClient(transport=api.transport, event_hooks={"response": [raise_for_status]})
+    return SimClient("https://acme.api.identitynow.com", token="t0ken", http_client=http)
+
+
 async def test_raise_for_status_in_a_response_hook_still_gives_the_typed_error() -> None:
     api = MockAPI(json_response(404, {"trackingId": "t404"}))
-
-    async def raise_for_status(response: httpx.Response) -> None:
-        response.raise_for_status()
-
-    http = httpx.AsyncClient(transport=api.transport, event_hooks={"response": [raise_for_status]})
-    sim = SimClient("https://acme.api.identitynow.com", token="t", http_client=http)
+    sim = hooked_client(api)
     with pytest.raises(NotFoundError) as raised:
         await sim.get_integration("abc")
     assert raised.value.status_code == 404
-    assert isinstance(raised.value.__cause__, httpx.HTTPStatusError)
     assert len(api.requests) == 1
 
 
@@ -211,3 +220,214 @@ async def test_a_local_protocol_error_does_not_quote_the_header() -> None:
         await api.client(max_retries=0).get_integration("abc")
     assert "s3cr3t" not in str(raised.value)
     assert "LocalProtocolError" in str(raised.value)
+
+
+# --- server texts: control characters, queries, hooks ---
+
+
+async def test_control_characters_in_server_texts_are_escaped(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    injected = "bad\r\nINFO forged log line\x1b[31m\u2028end"
+    body = {"trackingId": f"id{injected}", "detailCode": injected, "messages": [{"text": injected}]}
+    api = MockAPI(
+        lambda request: httpx.Response(400, json=body, extensions={"reason_phrase": b"Bad\x1bReq"})
+    )
+    with pytest.raises(BadRequestError) as raised:
+        await api.client().get_integration("abc")
+    error = raised.value
+    records = [r.getMessage() for r in caplog.records if r.name == "sim_client"]
+    for text in [str(error), error.tracking_id or "", *error.messages, *records]:
+        assert not any(char in text for char in "\r\n\x1b\u2028"), text
+    assert "bad\\r\\nINFO forged log line\\x1b[31m\\u2028end" in str(error)
+    assert error.messages == ["bad\\r\\nINFO forged log line\\x1b[31m\\u2028end"]
+    assert "Bad\\x1bReq" in str(error)
+    assert any("tracking id idbad\\r\\n" in record for record in records)
+
+
+async def test_messages_and_logs_never_carry_the_query_string(
+    caplog: pytest.LogCaptureFixture, waits: list[float]
+) -> None:
+    def fail(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError(f"cannot reach {request.url}")
+
+    api = MockAPI(fail)
+    http = httpx.AsyncClient(transport=api.transport, params={"api_key": "qs?secret-77"})
+    sim = SimClient("https://acme.api.identitynow.com", token="t0ken", http_client=http)
+    with pytest.raises(APIConnectionError) as raised:
+        await sim.get_integration("abc")
+    assert api.requests[0].url.params["api_key"] == "qs?secret-77"
+    texts = [str(raised.value)] + [r.getMessage() for r in caplog.records if r.name == "sim_client"]
+    assert "cannot reach https://acme.api.identitynow.com/beta/sim-integrations/abc?***" in texts[0]
+    assert len(texts) > 1 and not any("secret-77" in text for text in texts)
+    api.default = json_response(404, {"messages": [{"text": "no such thing"}]})
+    with pytest.raises(NotFoundError) as not_found:
+        await sim.get_integration("abc")
+    assert "secret-77" not in str(not_found.value)
+    assert "GET /beta/sim-integrations/abc -> 404" in str(not_found.value)
+
+
+async def test_raise_for_status_on_a_429_keeps_retry_after(waits: list[float]) -> None:
+    api = MockAPI(json_response(429, {"message": "slow"}, {"Retry-After": "7"}))
+    sim = hooked_client(api)
+    with pytest.raises(RateLimitError) as raised:
+        await sim.get_integration("abc")
+    assert raised.value.retry_after == 7.0
+    assert waits == [7.0, 7.0]
+
+
+@pytest.mark.parametrize(
+    "retry_after",
+    [
+        "Mon, 01 Jan 2020 00:00:00 +99999999999999999999",
+        "Mon, 01 Jan 99999999999999999999 00:00:00 GMT",
+        "Mon, 01 Jan 9999 23:59:59 +9999",
+    ],
+)
+async def test_an_absurd_retry_after_date_is_ignored(waits: list[float], retry_after: str) -> None:
+    api = MockAPI(json_response(429, {}, {"Retry-After": retry_after}))
+    with pytest.raises(RateLimitError) as raised:
+        await api.client(max_retries=1).get_integration("abc")
+    assert raised.value.retry_after is None
+    assert len(waits) == 1 and 0.375 <= waits[0] <= 0.5  # the normal back-off
+
+
+def test_redact_masks_every_form_of_a_secret_and_escapes_controls() -> None:
+    secret = "a/b+c d&e"
+    text = (
+        "raw a/b+c d&e, form a%2Fb%2Bc+d%26e, url a%2Fb%2Bc%20d%26e, "
+        "lower a%2fb%2bc+d%26e, json a/b+c d&e\r\n"
+    )
+    assert redact(text, [secret, ""]) == ("raw ***, form ***, url ***, lower ***, json ***\\r\\n")
+    assert redact('{"s": "q\\"uote"}', ['q"uote']) == '{"s": "***"}'
+    assert redact("x\x00y\x7fz\x9f\u2029", ()) == "x\\x00y\\x7fz\\x9f\\u2029"
+    assert redact("AbC abc", ["abc"]) == "AbC ***"  # case is kept apart
+    assert redact("", ["s"]) == ""
+
+
+async def test_the_message_of_a_status_error_in_full() -> None:
+    api = MockAPI(json_response(429, ERROR_DTO, {"Retry-After": "2.5"}))
+    with pytest.raises(RateLimitError) as raised:
+        await api.client(max_retries=0).get_integration("abc")
+    assert str(raised.value) == (
+        "GET /beta/sim-integrations/abc -> 429 Too Many Requests: "
+        "The server did not find it.; Second message. "
+        "(tracking id b21b1f7ce4da4d639f2c62a57171b427) (retry after 2.5 s)"
+    )
+
+
+async def test_a_status_without_a_reason_phrase_says_http_error() -> None:
+    api = MockAPI(lambda request: httpx.Response(599, extensions={"reason_phrase": b""}))
+    with pytest.raises(ServerError) as raised:
+        await api.client(max_retries=0).get_integration("abc")
+    assert str(raised.value) == "GET /beta/sim-integrations/abc -> 599 HTTP error"
+
+
+async def test_a_reason_phrase_that_echoes_the_token_is_masked() -> None:
+    def echo(request: httpx.Request) -> httpx.Response:
+        reason = f"Bad {request.headers['Authorization']}".encode()
+        return httpx.Response(400, extensions={"reason_phrase": reason})
+
+    api = MockAPI(echo)
+    with pytest.raises(BadRequestError) as raised:
+        await api.client(token="t0ken-in-reason").get_integration("abc")
+    assert str(raised.value) == "GET /beta/sim-integrations/abc -> 400 Bad Bearer ***"
+
+
+async def test_a_secret_hidden_behind_json_escapes_is_masked_in_messages() -> None:
+    def echo(request: httpx.Request) -> httpx.Response:
+        token = request.headers["Authorization"].removeprefix("Bearer ")
+        escaped = "".join(f"\\u{ord(char):04x}" for char in token)
+        return httpx.Response(401, content=f'{{"error": "bad {escaped}"}}'.encode())
+
+    api = MockAPI(echo)
+    with pytest.raises(AuthenticationError) as raised:
+        await api.client(token="t0ken-escaped").get_integration("abc")
+    assert raised.value.messages == ["bad ***"]
+    assert "t0ken-escaped" not in str(raised.value)
+
+
+def test_a_decode_error_hides_secrets_in_its_message_and_body() -> None:
+    request = httpx.Request("GET", "https://acme.example/beta/sim-integrations")
+    response = httpx.Response(200, content=b"<p>s3cret</p>", request=request)
+    error = ResponseDecodeError("GET /beta/sim-integrations: s3cret\n", response=response)
+    error.hide(["s3cret"])
+    assert str(error) == "GET /beta/sim-integrations: ***\\n"
+    assert error.body == "<p>***</p>"
+
+
+def test_a_longer_secret_is_masked_before_a_shorter_one_inside_it() -> None:
+    assert redact("xx abcdef xx", ["abc", "abcdef"]) == "xx *** xx"
+    assert redact("xx abcdef xx", ["abcdef", "abc"]) == "xx *** xx"
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "expected"),
+    [("abc", 3, "abc"), ("abcd", 3, "ab\u2026"), ("", 1, "")],
+)
+def test_an_excerpt_keeps_at_most_its_limit(text: str, limit: int, expected: str) -> None:
+    assert excerpt(text, limit) == expected
+
+
+@pytest.mark.parametrize(
+    ("failure", "message"),
+    [
+        (httpx.ReadTimeout("slow"), "GET /beta/sim-integrations/abc timed out (ReadTimeout)"),
+        (httpx.ReadError("reset"), "GET /beta/sim-integrations/abc failed: ReadError: reset"),
+        (
+            httpx.LocalProtocolError("Illegal header value b'x'"),
+            "GET /beta/sim-integrations/abc failed: LocalProtocolError",
+        ),
+    ],
+)
+async def test_the_message_of_a_connection_error_in_full(failure: Exception, message: str) -> None:
+    api = MockAPI(failure)
+    with pytest.raises(APIConnectionError) as raised:
+        await api.client(max_retries=0).get_integration("abc")
+    assert str(raised.value) == message
+
+
+@pytest.mark.parametrize("follow", [True, False])
+async def test_api_requests_follow_redirects_as_the_injected_client_says(follow: bool) -> None:
+    api = MockAPI(json_response(200, []))
+    api.answer(httpx.Response(307, headers={"Location": "/beta/sim-integrations?moved=1"}))
+    http = httpx.AsyncClient(transport=api.transport, follow_redirects=follow)
+    sim = SimClient("https://acme.api.identitynow.com", token="t0ken", http_client=http)
+    if follow:
+        assert await sim.list_integrations() == []
+        assert len(api.requests) == 2
+    else:
+        with pytest.raises(APIStatusError) as raised:
+            await sim.list_integrations()
+        assert raised.value.status_code == 307 and len(api.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "call", "message"),
+    [
+        (
+            b"not json at all",
+            "get",
+            "GET /beta/sim-integrations/abc -> 200: the body is not JSON "
+            "(JSONDecodeError: Expecting value: line 1 column 1 (char 0))",
+        ),
+        (
+            b'{"id": "abc"}',
+            "list",
+            "GET /beta/sim-integrations -> 200: the body is not a JSON array",
+        ),
+        (
+            b'"a string"',
+            "get",
+            "GET /beta/sim-integrations/abc -> 200: the body is not a SimIntegration (",
+        ),
+    ],
+)
+async def test_the_message_of_a_decode_error(content: bytes, call: str, message: str) -> None:
+    api = MockAPI(httpx.Response(200, content=content))
+    sim = api.client()
+    with pytest.raises(ResponseDecodeError) as raised:
+        await (sim.get_integration("abc") if call == "get" else sim.list_integrations())
+    # The third names the model's own complaint after the "(": only its start is ours.
+    assert str(raised.value)[: len(message)] == message
+    assert str(raised.value) == message or message.endswith("(")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
+
 import httpx
 import pytest
 
@@ -16,6 +19,7 @@ async def test_async_with_closes_and_a_closed_client_refuses_calls() -> None:
     assert sim.closed
     with pytest.raises(ClientClosedError, match="closed") as raised:
         await sim.list_integrations()
+    assert str(raised.value) == "this SimClient is closed; create a new one"
     assert isinstance(raised.value, SimError) and isinstance(raised.value, RuntimeError)
     assert len(api.requests) == 1
     await sim.aclose()  # closing twice is fine
@@ -143,3 +147,54 @@ async def test_an_injected_client_without_any_timeout_gets_the_default() -> None
         BASE_URL, token=TOKEN, http_client=http, timeout=DEFAULT_TIMEOUT
     ).list_integrations()
     assert timeouts == [{"connect": 30.0, "read": 30.0, "write": 30.0, "pool": 30.0}] * 2
+
+
+async def test_an_injected_client_closed_by_its_owner_gives_client_closed_error() -> None:
+    api = MockAPI(json_response(200, []))
+    http = httpx.AsyncClient(transport=api.transport)
+    sim = SimClient(BASE_URL, token=TOKEN, http_client=http)
+    await http.aclose()
+    with pytest.raises(ClientClosedError) as raised:
+        await sim.list_integrations()
+    assert str(raised.value) == "the HTTP client was closed during the call"
+    assert isinstance(raised.value.__cause__, RuntimeError)
+    assert not sim.closed and api.requests == []
+
+
+def test_a_runtime_error_of_an_open_client_is_not_called_closed() -> None:
+    def broken(request: httpx.Request) -> httpx.Response:
+        raise RuntimeError("a transport bug")
+
+    sim = SimClient(BASE_URL, token=TOKEN, transport=httpx.MockTransport(broken))
+    with pytest.raises(RuntimeError, match="a transport bug") as raised:
+        asyncio.run(sim.list_integrations())
+    assert not isinstance(raised.value, ClientClosedError)
+
+
+async def test_each_attempt_logs_one_debug_record(caplog: pytest.LogCaptureFixture) -> None:
+    async def slow(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(0.02)
+        if request.url.path.endswith("/gone"):
+            return json_response(404, {"trackingId": "trk\\n1"})
+        if request.url.path.endswith("/broken"):
+            raise httpx.ReadError("reset")
+        return json_response(200, [])
+
+    sim = SimClient(BASE_URL, token=TOKEN, transport=httpx.MockTransport(slow), max_retries=0)
+    await sim.list_integrations()
+    with pytest.raises(SimError):
+        await sim.get_integration("gone")
+    with pytest.raises(SimError):
+        await sim.get_integration("broken")
+    await sim.aclose()
+    records = [r.getMessage() for r in caplog.records if r.name == "sim_client"]
+    patterns = [
+        r"GET /beta/sim-integrations -> 200 in (\d+\.\d) ms \(attempt 1\)",
+        r"GET /beta/sim-integrations/gone -> 404 in (\d+\.\d) ms \(attempt 1\) tracking id trk\\n1",
+        r"GET /beta/sim-integrations/broken -> APIConnectionError in (\d+\.\d) ms \(attempt 1\)",
+    ]
+    assert len(records) == len(patterns)
+    for record, pattern in zip(records, patterns, strict=True):
+        match = re.fullmatch(pattern, record)
+        assert match is not None, record
+        assert 20.0 <= float(match.group(1)) < 60_000.0  # it slept 20 ms

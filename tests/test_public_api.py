@@ -28,6 +28,7 @@ EXPECTED = {
     "ProvisioningConfig",
     "RateLimitError",
     "ResponseDecodeError",
+    "ResponseTooLargeError",
     "ServerError",
     "SimClient",
     "SimError",
@@ -67,6 +68,7 @@ def test_the_error_tree() -> None:
     assert errors.APIConnectionError.__bases__ == (errors.SimError,)
     assert errors.APITimeoutError.__bases__ == (errors.APIConnectionError,)
     assert errors.ResponseDecodeError.__bases__ == (errors.SimError,)
+    assert errors.ResponseTooLargeError.__bases__ == (errors.ResponseDecodeError,)
     assert issubclass(errors.ClientClosedError, errors.SimError)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 from datetime import UTC, datetime, timedelta
@@ -16,6 +17,7 @@ from sim_client import (
     RateLimitError,
     ServerError,
     SimClient,
+    _retry,
 )
 from sim_client._retry import BACKOFF_MAX, RetryPolicy
 from sim_client.errors import parse_retry_after
@@ -208,3 +210,64 @@ async def call(sim: SimClient, method: str) -> None:
         await sim.patch_integration("abc", [{"op": "remove", "path": "/cluster"}])
     else:
         await sim.delete_integration("abc")
+
+
+@pytest.mark.parametrize("method", ["POST", "PATCH"])
+async def test_a_pool_timeout_counts_as_nothing_sent(waits: list[float], method: str) -> None:
+    api = MockAPI()
+    api.answer(httpx.PoolTimeout("no free connection"))
+    await call(api.client(), method)
+    assert len(api.requests) == 2 and len(waits) == 1
+
+
+class Fixed(random.Random):
+    """A random source that always draws ``value``."""
+
+    def __init__(self, value: float) -> None:
+        super().__init__()
+        self.value = value
+
+    def random(self) -> float:
+        return self.value
+
+
+def test_the_backoff_is_capped_at_8_seconds() -> None:
+    policy = RetryPolicy(20, logger=logging.getLogger("test"), rng=Fixed(0.0))
+    error = ServerError.__new__(ServerError)
+    assert [policy.delay(error, attempt) for attempt in range(1, 8)] == [
+        0.5,
+        1.0,
+        2.0,
+        4.0,
+        8.0,
+        8.0,
+        8.0,
+    ]
+
+
+def test_jitter_takes_off_at_most_a_quarter() -> None:
+    policy = RetryPolicy(20, logger=logging.getLogger("test"), rng=Fixed(1.0))
+    error = ServerError.__new__(ServerError)
+    assert policy.delay(error, 1) == 0.375
+    assert policy.delay(error, 9) == 6.0
+
+
+async def test_the_warning_names_the_attempts_and_the_error_class(
+    waits: list[float], caplog: pytest.LogCaptureFixture
+) -> None:
+    api = MockAPI(httpx.ReadError("reset"))
+    with caplog.at_level(logging.WARNING, logger="sim_client"), pytest.raises(APIConnectionError):
+        await api.client(max_retries=2).get_integration("abc")
+    messages = [r.getMessage() for r in caplog.records if r.name == "sim_client"]
+    assert [m.split(" in ")[0] for m in messages] == ["retrying GET /beta/sim-integrations/abc"] * 2
+    assert [m.split(" s ")[1] for m in messages] == [
+        "(attempt 2 of 3) after APIConnectionError",
+        "(attempt 3 of 3) after APIConnectionError",
+    ]
+
+
+async def test_the_wait_between_attempts_really_waits() -> None:
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    await _retry.sleep(0.02)
+    assert loop.time() - started >= 0.02

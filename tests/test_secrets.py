@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Awaitable, Callable
+from urllib.parse import parse_qs, quote, quote_plus
 
 import httpx
 import pytest
@@ -108,3 +110,99 @@ def test_model_reprs_show_attribute_keys_but_not_their_values() -> None:
         {"id": "i", "name": "n", "description": "", "type": "t", "attributes": {}}
     )
     assert "created=UNSET" in repr(bare)
+
+
+# --- servers that echo what they were sent ---
+
+# Visible ASCII that a form or a URL must percent-encode, so that an echo may carry either form.
+ODD_SECRET = 'p@ss/w+rd=&%x"y\\z'
+ODD_TOKEN = "tok/en+with=odd&chars"
+
+
+def echo_form(request: httpx.Request) -> httpx.Response:
+    """A token endpoint that refuses and quotes the form it got, as sent (percent-encoded)."""
+    return httpx.Response(400, text=f"bad body: {request.content.decode()}")
+
+
+def echo_form_as_json(request: httpx.Request) -> httpx.Response:
+    form = parse_qs(request.content.decode())
+    text = f"unknown client {form['client_id'][0]} with secret {form['client_secret'][0]}"
+    return json_response(401, {"error": "invalid_client", "error_description": text})
+
+
+def echo_form_in_a_connection_error(request: httpx.Request) -> httpx.Response:
+    raise httpx.ReadError(f"peer said: {request.content.decode()}")
+
+
+def echo_bearer(status: int, shape: str) -> Callable[[httpx.Request], httpx.Response]:
+    def answer(request: httpx.Request) -> httpx.Response:
+        said = f"rejected {request.headers['Authorization']}"
+        body: object = {
+            "dto": {"trackingId": said, "detailCode": said, "messages": [{"text": said}]},
+            "oauth": {"error": said},
+            "text": said,
+        }[shape]
+        if isinstance(body, str):
+            return httpx.Response(status, text=body)
+        return json_response(status, body)
+
+    return answer
+
+
+def echo_in_a_2xx(request: httpx.Request) -> httpx.Response:
+    return httpx.Response(200, text=f"<html>{request.headers['Authorization']}</html>")
+
+
+def echo_in_a_connection_error(request: httpx.Request) -> httpx.Response:
+    raise httpx.ReadError(f"peer said: {request.headers['Authorization']}")
+
+
+ECHOES: dict[str, tuple[str, Callable[[httpx.Request], httpx.Response]]] = {
+    "token-form-as-text": ("token", echo_form),
+    "token-form-as-json": ("token", echo_form_as_json),
+    "token-form-in-a-connection-error": ("token", echo_form_in_a_connection_error),
+    "bearer-in-an-error-dto": ("api", echo_bearer(400, "dto")),
+    "bearer-in-a-401": ("api", echo_bearer(401, "oauth")),
+    "bearer-in-a-text-body": ("api", echo_bearer(503, "text")),
+    "bearer-in-a-2xx": ("api", echo_in_a_2xx),
+    "bearer-in-a-connection-error": ("api", echo_in_a_connection_error),
+}
+
+
+@pytest.mark.parametrize(
+    ("echo", "credentials"),
+    [
+        (echo, credentials)
+        for echo, (where, _) in ECHOES.items()
+        for credentials in ("token", "client_credentials")
+        if where == "api" or credentials == "client_credentials"  # a static token: no token request
+    ],
+)
+async def test_an_echoed_secret_is_masked_everywhere(
+    echo: str, credentials: str, caplog: pytest.LogCaptureFixture, waits: list[float]
+) -> None:
+    where, answer = ECHOES[echo]
+    api = MockAPI()
+    api.token_answer = json_response(200, {"access_token": ODD_TOKEN, "expires_in": 60})
+    if where == "token":
+        api.token_answer = answer
+    else:
+        api.default = answer
+    sim = (
+        api.client(token=ODD_TOKEN)
+        if credentials == "token"
+        else api.client(client_id=CLIENT_ID, client_secret=ODD_SECRET)
+    )
+    with caplog.at_level(logging.DEBUG), pytest.raises(SimError) as raised:
+        await sim.get_integration("abc")
+    error = raised.value
+    texts = [str(error), repr(error), repr(getattr(error, "body", None))]
+    texts += [repr(getattr(error, name, None)) for name in ("messages", "tracking_id")]
+    texts += [repr(getattr(error, "detail_code", None))]
+    texts += [r.getMessage() for r in caplog.records if r.name == "sim_client"]
+    joined = "\n".join(texts)
+    assert "***" in joined
+    for secret in (ODD_SECRET, ODD_TOKEN):
+        for form in (secret, quote(secret, safe=""), quote_plus(secret), json.dumps(secret)[1:-1]):
+            assert form not in joined, (echo, form)
+    await sim.aclose()

@@ -1,0 +1,139 @@
+"""One HTTP exchange under an overall deadline, its body read up to a limit.
+
+httpx's timeouts bound each phase (connect, write, each read, pool) but not their sum: a server
+that trickles a byte at a time keeps a call alive for ever. :func:`exchange` therefore sends
+with ``stream=True``, reads the body itself, and bounds both with one deadline; it works for
+any httpx transport because it stays above the transport. httpx failures become our errors
+here, for API and token requests alike.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from sim_client.errors import (
+    APIConnectionError,
+    APITimeoutError,
+    ResponseDecodeError,
+    ResponseTooLargeError,
+    describe_request,
+    redact,
+)
+
+#: The default of ``SimClient(max_response_bytes=...)``: 16 MiB of decoded body.
+DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+
+
+def attempt_deadline(timeout: httpx.Timeout) -> float | None:
+    """The overall deadline of an attempt: the largest phase of ``timeout`` that is set.
+
+    A float ``timeout`` sets every phase to itself, so it bounds the whole attempt too; a phase
+    of ``None`` bounds nothing, and ``httpx.Timeout(None)`` gives no deadline at all.
+    """
+    phases = [t for t in (timeout.connect, timeout.read, timeout.write, timeout.pool) if t]
+    return max(phases) if phases else None
+
+
+@dataclass(frozen=True, slots=True)
+class Transfer:
+    """How a client sends: its httpx client, the per-request timeout (None: the httpx client's
+    own), the overall deadline of an attempt in seconds, and the body limit in bytes."""
+
+    http: httpx.AsyncClient
+    timeout: httpx.Timeout | None
+    deadline: float | None
+    limit: int = DEFAULT_MAX_RESPONSE_BYTES
+
+
+async def exchange(
+    transfer: Transfer,
+    request: httpx.Request,
+    *,
+    context: str = "",
+    secrets: tuple[str, ...] = (),
+    follow_redirects: bool | None = None,
+) -> httpx.Response:
+    """Send ``request`` and read its body within the deadline; the answer, whatever its status.
+
+    A status an injected client's response hook raised (``raise_for_status``) is returned as
+    an answer without a body, so that the caller treats it as any other. A 2xx body longer
+    than the limit is a :class:`ResponseTooLargeError`, one that cannot be decoded a
+    :class:`ResponseDecodeError`; a non-2xx body is cut at the limit (or left empty) instead, as
+    the status says what went wrong. ``context`` prefixes messages (``"token request"``).
+    """
+    name = f"{context}: {describe_request(request)}" if context else describe_request(request)
+    redirects: Any = httpx.USE_CLIENT_DEFAULT if follow_redirects is None else follow_redirects
+    try:
+        async with asyncio.timeout(transfer.deadline):
+            try:
+                response = await transfer.http.send(
+                    request, auth=None, follow_redirects=redirects, stream=True
+                )
+            except httpx.HTTPStatusError as error:
+                # The hook's httpx has closed the answer unread: its status is all there is.
+                answer = error.response
+                return httpx.Response(answer.status_code, headers=answer.headers, request=request)
+            await _read(response, transfer.limit, name, secrets)
+            return response
+    except TimeoutError as error:
+        within = "" if transfer.deadline is None else f" within {transfer.deadline:g} s"
+        raise APITimeoutError(
+            f"{name} timed out: no complete answer{within}", request=request
+        ) from error
+    except httpx.TimeoutException as error:
+        raise APITimeoutError(f"{name} timed out ({type(error).__name__})", request=request) from (
+            error
+        )
+    except httpx.HTTPError as error:
+        # A local protocol error quotes the offending header, which may be a credential; any
+        # other text is the server's or the network's: redacted, and the query kept out.
+        detail = (
+            ""
+            if isinstance(error, httpx.LocalProtocolError)
+            else ": " + redact(str(error), (*secrets, request.url.query.decode("ascii")))
+        )
+        raise APIConnectionError(
+            f"{name} failed: {type(error).__name__}{detail}", request=request
+        ) from error
+
+
+async def _read(response: httpx.Response, limit: int, name: str, secrets: tuple[str, ...]) -> None:
+    """Read the body of ``response`` (at most ``limit`` decoded bytes) into ``response.content``."""
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            chunks.append(chunk)
+            if size > limit:
+                break
+    except httpx.DecodingError as error:
+        if response.is_success:
+            raise ResponseDecodeError(
+                f"{name} -> {response.status_code}: the body cannot be decoded "
+                f"(Content-Encoding {redact(response.headers.get('Content-Encoding', ''))})",
+                response=_with_content(response, b""),
+            ) from error
+        chunks = []
+    finally:
+        await response.aclose()
+    content = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    _with_content(response, content[:limit])
+    if size > limit and response.is_success:
+        too_large = ResponseTooLargeError(
+            f"{name} -> {response.status_code}: the answer is larger than "
+            f"max_response_bytes ({limit} bytes); the rest was not read",
+            response=response,
+        )
+        too_large.hide(secrets)
+        raise too_large
+
+
+def _with_content(response: httpx.Response, content: bytes) -> httpx.Response:
+    # What ``aread()`` does, but with the bytes read here (the stream is consumed).
+    response._content = content
+    return response

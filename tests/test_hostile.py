@@ -1,0 +1,278 @@
+"""Hostile servers on a real loopback socket: trickled answers, gzip bombs, corrupt encodings,
+redirects and cookies aimed at the token request.
+
+Each server is a few lines of ``asyncio.start_server`` that answer exactly the bytes a test
+scripts, which no well-behaved framework would send. Every call is guarded by
+``asyncio.wait_for`` so that a regression fails instead of hanging.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+
+from sim_client import (
+    APIStatusError,
+    APITimeoutError,
+    ResponseDecodeError,
+    ResponseTooLargeError,
+    SimClient,
+)
+from sim_client._transfer import DEFAULT_MAX_RESPONSE_BYTES
+from tests.loopback import no_proxies, open_connections
+
+pytestmark = pytest.mark.loopback
+
+T = TypeVar("T")
+GUARD = 10.0  # seconds: far above every deadline below; reached only if a call hangs
+API = "/beta/sim-integrations"
+CLIENT_ID = "hostile-client"
+CLIENT_SECRET = "hostile-secret-5f4e"
+
+
+@dataclass
+class Seen:
+    """One request as the server read it."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+Respond = Callable[[Seen, asyncio.StreamWriter], Awaitable[None]]
+
+
+@dataclass
+class RawServer:
+    """An HTTP/1.1 server on 127.0.0.1 that answers each request with ``respond``."""
+
+    respond: Respond
+    seen: list[Seen] = field(default_factory=list)
+    _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
+    _server: asyncio.Server | None = None
+
+    async def __aenter__(self) -> str:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        port = self._server.sockets[0].getsockname()[1]
+        return f"http://127.0.0.1:{port}"
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        assert self._server is not None
+        port = self._server.sockets[0].getsockname()[1]
+        self._server.close()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._server.wait_closed()
+        remaining = open_connections(port)
+        assert not remaining, remaining
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._tasks.add(task)
+        try:
+            while True:
+                try:
+                    head = await reader.readuntil(b"\r\n\r\n")
+                except (asyncio.IncompleteReadError, ConnectionError):
+                    return
+                line, *lines = head.decode("latin-1").split("\r\n")
+                method, path, _ = line.split(" ", 2)
+                headers = {
+                    name.strip().lower(): value.strip()
+                    for name, _, value in (item.partition(":") for item in lines if item)
+                }
+                body = await reader.readexactly(int(headers.get("content-length", "0")))
+                seen = Seen(method, path, headers, body)
+                self.seen.append(seen)
+                await self.respond(seen, writer)
+                if writer.is_closing():
+                    return
+        except asyncio.CancelledError:
+            return  # the server is shut down: end quietly (a cancelled handler is logged)
+        finally:
+            writer.close()
+            self._tasks.discard(task)
+
+
+def answer(status: int, body: bytes = b"", **headers: str) -> bytes:
+    """The bytes of a whole answer, with ``Content-Length``."""
+    lines = [f"HTTP/1.1 {status} X", f"Content-Length: {len(body)}"]
+    lines += [f"{name.replace('_', '-')}: {value}" for name, value in headers.items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+
+
+def token_answer(token: str = "hostile-token-1a2b") -> bytes:  # noqa: S107 - a fake's token
+    body = json.dumps({"access_token": token, "expires_in": 3600}).encode()
+    return answer(200, body, Content_Type="application/json")
+
+
+async def guarded(call: Awaitable[T]) -> T:
+    return await asyncio.wait_for(call, GUARD)
+
+
+@pytest.fixture(autouse=True)
+def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    no_proxies(monkeypatch)
+
+
+# --- trickled answers ---
+
+
+async def trickle(writer: asyncio.StreamWriter, data: bytes, every: float) -> None:
+    for index in range(len(data)):
+        writer.write(data[index : index + 1])
+        await writer.drain()
+        await asyncio.sleep(every)
+
+
+@pytest.mark.parametrize("part", ["headers", "body"])
+async def test_a_trickled_answer_ends_at_the_deadline(part: str, waits: list[float]) -> None:
+    whole = answer(200, b"[]" + b" " * 5000, Content_Type="application/json")
+    split = whole.index(b"\r\n\r\n") + 4
+
+    async def respond(seen: Seen, writer: asyncio.StreamWriter) -> None:
+        if part == "body":
+            writer.write(whole[:split])
+            await trickle(writer, whole[split:], 0.02)
+        else:
+            await trickle(writer, whole, 0.02)
+
+    async with (
+        RawServer(respond) as base_url,
+        SimClient(base_url, token="hostile-token-1a2b", timeout=0.3, max_retries=0) as sim,
+    ):
+        with pytest.raises(APITimeoutError, match=r"no complete answer within 0\.3 s") as raised:
+            await guarded(sim.list_integrations())
+    assert isinstance(raised.value.__cause__, TimeoutError)
+
+
+async def test_a_trickled_token_answer_ends_at_the_deadline(waits: list[float]) -> None:
+    async def respond(seen: Seen, writer: asyncio.StreamWriter) -> None:
+        await trickle(writer, token_answer(), 0.02)
+
+    async with (
+        RawServer(respond) as base_url,
+        SimClient(
+            base_url, client_id=CLIENT_ID, client_secret=CLIENT_SECRET, timeout=0.3, max_retries=0
+        ) as sim,
+    ):
+        with pytest.raises(APITimeoutError, match=r"^token request: POST /oauth/token"):
+            await guarded(sim.list_integrations())
+
+
+# --- bodies that do not fit ---
+
+
+async def test_a_gzip_bomb_is_cut_at_the_limit() -> None:
+    bomb = gzip.compress(b"[" + b" " * (DEFAULT_MAX_RESPONSE_BYTES + 1024 * 1024), 1)
+
+    async def respond(seen: Seen, writer: asyncio.StreamWriter) -> None:
+        writer.write(answer(200, bomb, Content_Encoding="gzip", Content_Type="application/json"))
+        await writer.drain()
+
+    async with RawServer(respond) as base_url, SimClient(base_url, token="hostile-token") as sim:
+        with pytest.raises(ResponseTooLargeError) as raised:
+            await guarded(sim.list_integrations())
+    assert raised.value.status_code == 200
+    assert len(raised.value.response.content) == DEFAULT_MAX_RESPONSE_BYTES
+
+
+async def test_a_post_answered_with_a_corrupt_encoding_is_a_decode_error(
+    waits: list[float],
+) -> None:
+    async def respond(seen: Seen, writer: asyncio.StreamWriter) -> None:
+        writer.write(answer(201, b"\x1f\x8b\x08 garbage", Content_Encoding="gzip"))
+        await writer.drain()
+
+    server = RawServer(respond)
+    async with server as base_url, SimClient(base_url, token="hostile-token") as sim:
+        with pytest.raises(ResponseDecodeError) as raised:
+            await guarded(sim.create_integration({"name": "n"}))
+    assert raised.value.status_code == 201
+    assert [(s.method, s.path) for s in server.seen] == [("POST", API)]
+    assert waits == []
+
+
+# --- the token request is not steered elsewhere ---
+
+
+async def test_the_token_request_does_not_follow_a_redirect() -> None:
+    async def elsewhere(seen: Seen, writer: asyncio.StreamWriter) -> None:
+        writer.write(token_answer())
+        await writer.drain()
+
+    thief = RawServer(elsewhere)
+    async with thief as thief_url:
+
+        async def respond(seen: Seen, writer: asyncio.StreamWriter) -> None:
+            writer.write(answer(307, Location=f"{thief_url}/steal"))
+            await writer.drain()
+
+        server = RawServer(respond)
+        http = httpx.AsyncClient(follow_redirects=True)
+        async with server as base_url, http:
+            sim = SimClient(
+                base_url, client_id=CLIENT_ID, client_secret=CLIENT_SECRET, http_client=http
+            )
+            with pytest.raises(APIStatusError) as raised:
+                await guarded(sim.list_integrations())
+    assert raised.value.status_code == 307
+    assert [s.path for s in server.seen] == ["/oauth/token"]
+    assert thief.seen == []
+
+
+async def test_a_cookie_of_the_api_host_does_not_reach_the_token_endpoint() -> None:
+    issued = iter(["first-token-aa11", "second-token-bb22"])
+
+    async def token_endpoint(seen: Seen, writer: asyncio.StreamWriter) -> None:
+        writer.write(token_answer(next(issued)))
+        await writer.drain()
+
+    tokens = RawServer(token_endpoint)
+    api_answers = iter(
+        [
+            answer(200, b"[]", Set_Cookie="session=api-cookie-77; Path=/"),
+            answer(401, b'{"error": "JWT is expired"}'),
+            answer(200, b"[]"),
+        ]
+    )
+
+    async def api(seen: Seen, writer: asyncio.StreamWriter) -> None:
+        writer.write(next(api_answers))
+        await writer.drain()
+
+    server = RawServer(api)
+    async with tokens as token_base, server as base_url, httpx.AsyncClient() as http:
+        # The same host on another port: a cookie jar sends the API's cookie there too. The
+        # client SimClient builds keeps no cookies; an injected one has a jar.
+        sim = SimClient(
+            base_url,
+            client_id=CLIENT_ID,
+            client_secret=CLIENT_SECRET,
+            token_url=f"{token_base}/oauth/token",
+            http_client=http,
+        )
+        async with sim:
+            assert await guarded(sim.list_integrations()) == []
+            assert await guarded(sim.list_integrations()) == []
+    cookie = "session=api-cookie-77"
+    assert [s.headers.get("cookie") for s in server.seen] == [None, cookie, cookie]
+    assert len(tokens.seen) == 2
+    assert all("cookie" not in s.headers for s in tokens.seen)
+    assert all("authorization" not in s.headers for s in tokens.seen)
