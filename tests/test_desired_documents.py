@@ -338,6 +338,29 @@ def test_yaml_is_read_safely(tmp_path: Path) -> None:
         load_documents([evil])
 
 
+def test_a_key_that_is_a_list_or_a_mapping_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    sequence = write(tmp_path / "a.yaml", "- name: A\n  attributes:\n    ? [a, b]\n    : 1\n")
+    mapping = write(tmp_path / "b.yaml", "- name: B\n  attributes: {? {a: 1} : 1}\n")
+    with pytest.raises(DesiredStateError) as caught:
+        load_documents([sequence, mapping])
+    assert len(caught.value.problems) == 2
+    assert all("a key is a list or a mapping" in problem for problem in caught.value.problems)
+
+
+def test_aliases_that_expand_past_any_real_integration_are_refused(tmp_path: Path) -> None:
+    # 2**20 values from 20 anchors: a "billion laughs" file stays small and is refused at once.
+    lines = ["a0: &a0 [x, x]"] + [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}]" for i in range(1, 20)]
+    bomb = write(
+        tmp_path / "bomb.yaml",
+        "\n".join(lines) + "\nintegrations:\n- name: A\n  attributes: {p: *a19}\n",
+    )
+    with pytest.raises(DesiredStateError) as caught:
+        load_documents([bomb])
+    (problem,) = caught.value.problems
+    assert problem.startswith(f"{bomb}: integrations[0]: attributes.p[0]")
+    assert problem.endswith(": has more than 100000 values")
+
+
 def test_id_map_files(tmp_path: Path) -> None:
     good = write(tmp_path / "ids.yaml", "aaa: bbb\nccc: ddd\n")
     assert load_id_map(good) == {"aaa": "bbb", "ccc": "ddd"}

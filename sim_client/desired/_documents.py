@@ -31,6 +31,8 @@ SERVICE_DEFAULTS: Mapping[str, Any] = {
 _FIRST = ("name", "description", "type")
 _RULE_TYPES = frozenset(member.value for member in DtoType)
 _MAX_DEPTH = 64
+#: Values one document may hold, counted as written out (an integration has a few dozen).
+_MAX_VALUES = 100_000
 
 Document = dict[str, Any]
 #: Notes a problem: (field path, what is wrong).
@@ -101,7 +103,8 @@ def check_document(document: object, where: str) -> list[str]:
     def problem(field: str, text: str) -> None:
         problems.append(f"{where}: {field}: {text}")
 
-    _check_json(document, (), problem)
+    if not _check_json(document, (), problem, [_MAX_VALUES]):
+        return problems
     name: Any = document.get("name")
     if name is None:
         problem("name", "is required")
@@ -171,23 +174,32 @@ def _check_ref(ref: Any, field: str, types: frozenset[str] | set[str], problem: 
         problem(f"{field}.type", f"must be {allowed}")
 
 
-def _check_json(value: object, path: tuple[str | int, ...], problem: Note) -> None:
-    """Note values JSON cannot carry: non-string keys, dates, NaN, other objects."""
+def _check_json(
+    value: object, path: tuple[str | int, ...], problem: Note, budget: list[int]
+) -> bool:
+    """Note values JSON cannot carry: non-string keys, dates, NaN, other objects. False once
+    ``budget`` (values left to visit) runs out: YAML aliases can make a small file huge."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        problem(dotted(path) or "(document)", f"has more than {_MAX_VALUES} values")
+        return False
     if len(path) > _MAX_DEPTH:
         problem(dotted(path), "is nested too deeply")
     elif isinstance(value, Mapping):
         for key, item in value.items():
             if not isinstance(key, str):
                 problem(dotted(path) or "(document)", f"has a key that is not a string: {key!r}")
-            else:
-                _check_json(item, (*path, key), problem)
+            elif not _check_json(item, (*path, key), problem, budget):
+                return False
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            _check_json(item, (*path, i), problem)
+            if not _check_json(item, (*path, i), problem, budget):
+                return False
     elif isinstance(value, float) and not math.isfinite(value):
         problem(dotted(path), "must be a finite number")
     elif value is not None and not isinstance(value, str | int | float | bool):
         problem(dotted(path), f"must be a JSON value (quote it), not {_kind(value)}")
+    return True
 
 
 _VALUE_NAMES: dict[type, str] = {

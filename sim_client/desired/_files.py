@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -116,6 +116,10 @@ def _loader() -> Any:
             keys: set[Any] = set()
             for key_node, _ in node.value:
                 key = self.construct_object(key_node, deep=deep)
+                if not isinstance(key, Hashable):
+                    raise ConstructorError(
+                        None, None, "a key is a list or a mapping", key_node.start_mark
+                    )
                 if isinstance(key, str | int | float | bool) and key in keys:
                     raise ConstructorError(
                         None, None, f"the key {key!r} appears twice", key_node.start_mark
