@@ -385,6 +385,32 @@ async def test_an_integration_without_a_usable_name_is_neither_exported_nor_prun
     ]
 
 
+async def test_attributes_the_tenant_sends_as_text_or_a_list_never_show_their_credentials() -> None:
+    as_text = json.dumps({"username": "sim", "password": SECRET})
+    listing = [
+        {"id": "1", "name": "text", "attributes": as_text},
+        {"id": "2", "name": "list", "attributes": [{"password": OTHER_SECRET}]},
+    ]
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=listing)
+
+    async with SimClient(
+        "http://127.0.0.1", token="t", transport=httpx.MockTransport(answer)
+    ) as sim:
+        exported = await sim.export_integrations()
+        plan = await sim.plan([simple("text"), simple("list")])
+
+    assert [d["attributes"] for d in exported] == [
+        [{"password": "${SIM_LIST_0_PASSWORD}"}],
+        "${SIM_TEXT_ATTRIBUTES}",
+    ]
+    shown = json.dumps(exported) + plan.render() + plan.to_json() + repr(plan)
+    assert SECRET not in shown
+    assert OTHER_SECRET not in shown
+    assert "(sensitive)" in plan.render()
+
+
 # --- apply ---
 
 

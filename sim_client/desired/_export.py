@@ -38,6 +38,6 @@ async def export_integrations(
     taken: set[str] = set()
     for document in documents:
         attributes: Any = document.get("attributes")
-        if isinstance(attributes, dict):
+        if isinstance(attributes, dict | list | str):
             document["attributes"] = hide_secrets(attributes, document["name"], namer, taken)
     return documents
