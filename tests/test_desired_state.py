@@ -411,6 +411,29 @@ async def test_attributes_the_tenant_sends_as_text_or_a_list_never_show_their_cr
     assert "(sensitive)" in plan.render()
 
 
+async def test_an_integration_nested_deeper_than_any_document_fails_plan_and_export_cleanly(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    deep = "[" * 500 + "]" * 500  # read fine; too deep for the canonical form's recursion
+    listing = f'[{{"id": "1", "name": "deep", "attributes": {{"x": {deep}}}}}]'.encode()
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=listing)
+
+    async with SimClient(
+        "http://127.0.0.1", token="t", transport=httpx.MockTransport(answer)
+    ) as sim:
+        exported = await sim.export_integrations()
+        with pytest.raises(DesiredStateError) as caught:
+            await sim.plan([simple("deep")])
+
+    assert exported == []
+    assert "export: integration 1 is nested too deeply; left out" in caplog.messages
+    assert caught.value.problems == (
+        "the tenant's integration 1: integration 'deep': nested more than 64 levels deep",
+    )
+
+
 # --- apply ---
 
 

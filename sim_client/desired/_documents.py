@@ -53,7 +53,17 @@ class DesiredStateError(ValueError):
 
 
 def canonical(document: Mapping[str, Any]) -> Document:
-    """``document`` without read-only fields and nulls, with defaults, keys in a stable order."""
+    """``document`` without read-only fields and nulls, with defaults, keys in a stable order.
+
+    A document nested more than 64 levels deep is a DesiredStateError (it would exhaust the
+    recursion of every step here): the checks refuse such a desired document, but the
+    service's answers are read as they come.
+    """
+    if _deeper_than(document, _MAX_DEPTH):
+        name = document.get("name")
+        raise DesiredStateError(
+            [f"integration {name!r}: nested more than {_MAX_DEPTH} levels deep"]
+        )
     clean = {k: v for k, v in document.items() if k not in READ_ONLY_FIELDS}
     config = clean.get("provisioningConfig")
     if isinstance(config, dict):
@@ -63,6 +73,20 @@ def canonical(document: Mapping[str, Any]) -> Document:
         stripped.setdefault(field, default)
     ordered: Document = _ordered(stripped, top=True)
     return ordered
+
+
+def _deeper_than(value: object, limit: int) -> bool:
+    """Whether a value inside ``value`` lies more than ``limit`` levels down (no recursion)."""
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(item, Mapping):
+            stack += ((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack += ((child, depth + 1) for child in item)
+    return False
 
 
 def _without_nulls(value: Any) -> Any:

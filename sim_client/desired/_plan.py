@@ -226,7 +226,13 @@ async def plan(
         if isinstance(name, str):  # one without a name cannot be matched, nor pruned
             modified = wire.get("modified")
             stamp = modified if isinstance(modified, str) else None
-            current.setdefault(name, []).append((integration.id, stamp, canonical(wire)))
+            try:
+                seen = canonical(wire)
+            except DesiredStateError as error:
+                raise DesiredStateError(
+                    [f"the tenant's integration {integration.id}: {error.problems[0]}"]
+                ) from None
+            current.setdefault(name, []).append((integration.id, stamp, seen))
 
     actions: list[Action] = []
     for name, (document, secret_paths) in wanted.items():
