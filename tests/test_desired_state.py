@@ -314,6 +314,20 @@ async def test_placeholders_resolve_from_the_environment(
     assert [c.path for c in plan.actions[0].changes] == [("attributes", "password")]
 
 
+async def test_a_placeholder_never_reads_the_clients_own_settings(
+    fake: FakeSimServer, sim: SimClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SAIL_CLIENT_SECRET", SECRET)
+    desired = [simple("leaky", attributes={"instance": "${SAIL_CLIENT_SECRET}"})]
+    with pytest.raises(DesiredStateError) as caught:
+        await sim.plan(desired)
+    assert caught.value.problems == (
+        "desired[0] ('leaky'): attributes.instance: ${SAIL_CLIENT_SECRET} is not set "
+        "(SAIL_* variables are the client's own settings, never values)",
+    )
+    assert fake.requests == []
+
+
 async def test_missing_placeholders_are_all_reported_before_any_request(
     fake: FakeSimServer, sim: SimClient
 ) -> None:

@@ -200,10 +200,15 @@ async def plan(
     """
     documents = desired_documents(desired)
     ids = check_id_map(id_map) if id_map is not None else {}
-    values = os.environ if secrets is None else secrets
+    values = _environment() if secrets is None else secrets
     missing = [
         f"desired[{index}] ({document['name']!r}): attributes.{dotted(path)}: "
         f"${{{variable}}} is not set"
+        + (
+            " (SAIL_* variables are the client's own settings, never values)"
+            if _own(variable)
+            else ""
+        )
         for index, document in enumerate(documents)
         for path, variable in placeholders(document.get("attributes"))
         if variable not in values
@@ -264,6 +269,16 @@ async def plan(
                 ]
     actions.sort(key=lambda action: (action.name, action.kind))
     return Plan(tuple(actions), prune=prune)
+
+
+def _environment() -> dict[str, str]:
+    """The environment's variables a placeholder may name: not the client's own ``SAIL_*``
+    settings, or a desired file could copy ``${SAIL_CLIENT_SECRET}`` into a tenant."""
+    return {name: value for name, value in os.environ.items() if not _own(name)}
+
+
+def _own(variable: str) -> bool:
+    return variable.upper().startswith("SAIL_")
 
 
 def diff(
