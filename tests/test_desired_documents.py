@@ -347,18 +347,32 @@ def test_a_key_that_is_a_list_or_a_mapping_is_a_problem_not_a_crash(tmp_path: Pa
     assert all("a key is a list or a mapping" in problem for problem in caught.value.problems)
 
 
-def test_aliases_that_expand_past_any_real_integration_are_refused(tmp_path: Path) -> None:
-    # 2**20 values from 20 anchors: a "billion laughs" file stays small and is refused at once.
-    lines = ["a0: &a0 [x, x]"] + [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}]" for i in range(1, 20)]
-    bomb = write(
-        tmp_path / "bomb.yaml",
-        "\n".join(lines) + "\nintegrations:\n- name: A\n  attributes: {p: *a19}\n",
+def test_aliases_that_expand_past_any_real_desired_state_are_refused(tmp_path: Path) -> None:
+    # A "billion laughs" file stays small and is refused at once: 2**21 values from 21
+    # anchors in one document, or 2**18 in each of 16 documents (the fourth goes past).
+    lines = ["a0: &a0 [x, x]"] + [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}]" for i in range(1, 21)]
+    anchors = "\n".join(lines) + "\n"
+    one = write(
+        tmp_path / "one.yaml", anchors + "integrations:\n- {name: A, attributes: {p: *a20}}\n"
     )
-    with pytest.raises(DesiredStateError) as caught:
-        load_documents([bomb])
-    (problem,) = caught.value.problems
-    assert problem.startswith(f"{bomb}: integrations[0]: attributes.p[0]")
-    assert problem.endswith(": has more than 100000 values")
+    many = write(
+        tmp_path / "many.yaml",
+        anchors
+        + "integrations:\n"
+        + "".join(f"- {{name: N{i}, attributes: {{p: *a16}}}}\n" for i in range(16)),
+    )
+    for bomb, where in (
+        (one, "integrations[0]: attributes.p[0]"),
+        (many, "integrations[3]: attributes.p["),
+    ):
+        with pytest.raises(DesiredStateError) as caught:
+            load_documents([bomb])
+        (problem,) = caught.value.problems
+        assert problem.startswith(f"{bomb}: {where}")
+        assert problem.endswith(
+            ": goes past the 1000000 values a desired state may hold"
+            " (a YAML alias counts each time it is used)"
+        )
 
 
 def test_id_map_files(tmp_path: Path) -> None:

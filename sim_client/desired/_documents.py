@@ -31,8 +31,9 @@ SERVICE_DEFAULTS: Mapping[str, Any] = {
 _FIRST = ("name", "description", "type")
 _RULE_TYPES = frozenset(member.value for member in DtoType)
 _MAX_DEPTH = 64
-#: Values one document may hold, counted as written out (an integration has a few dozen).
-_MAX_VALUES = 100_000
+#: Values one desired state may hold, counted as written out (an integration has a few dozen),
+#: so that YAML aliases cannot make a small file take hours to check.
+MAX_VALUES = 1_000_000
 
 Document = dict[str, Any]
 #: Notes a problem: (field path, what is wrong).
@@ -118,8 +119,12 @@ def dotted(path: Iterable[str | int]) -> str:
     return text
 
 
-def check_document(document: object, where: str) -> list[str]:
-    """Every problem of one desired document, each prefixed with ``where``."""
+def check_document(document: object, where: str, budget: list[int] | None = None) -> list[str]:
+    """Every problem of one desired document, each prefixed with ``where``.
+
+    ``budget`` (``[MAX_VALUES]`` unless given) counts down the values left to look at; share
+    one between the documents of a desired state, and stop once it is below zero.
+    """
     if not isinstance(document, Mapping):
         return [f"{where}: must be a mapping of fields, not {_kind(document)}"]
     problems: list[str] = []
@@ -127,7 +132,7 @@ def check_document(document: object, where: str) -> list[str]:
     def problem(field: str, text: str) -> None:
         problems.append(f"{where}: {field}: {text}")
 
-    if not _check_json(document, (), problem, [_MAX_VALUES]):
+    if not _check_json(document, (), problem, [MAX_VALUES] if budget is None else budget):
         return problems
     name: Any = document.get("name")
     if name is None:
@@ -202,10 +207,14 @@ def _check_json(
     value: object, path: tuple[str | int, ...], problem: Note, budget: list[int]
 ) -> bool:
     """Note values JSON cannot carry: non-string keys, dates, NaN, other objects. False once
-    ``budget`` (values left to visit) runs out: YAML aliases can make a small file huge."""
+    ``budget`` (values left to visit) runs out."""
     budget[0] -= 1
     if budget[0] < 0:
-        problem(dotted(path) or "(document)", f"has more than {_MAX_VALUES} values")
+        problem(
+            dotted(path) or "(document)",
+            f"goes past the {MAX_VALUES} values a desired state may hold"
+            " (a YAML alias counts each time it is used)",
+        )
         return False
     if len(path) > _MAX_DEPTH:
         problem(dotted(path), "is nested too deeply")

@@ -13,7 +13,7 @@ from collections.abc import Hashable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ._documents import DesiredStateError, Document, check_document, check_id_map
+from ._documents import MAX_VALUES, DesiredStateError, Document, check_document, check_id_map
 
 
 def load_documents(paths: Iterable[str | Path]) -> list[Document]:
@@ -22,7 +22,10 @@ def load_documents(paths: Iterable[str | Path]) -> list[Document]:
     problems: list[str] = []
     documents: list[Document] = []
     names: dict[str, str] = {}
+    budget = [MAX_VALUES]
     for path in map(Path, paths):
+        if budget[0] < 0:
+            break
         data, problem = _read(path)
         if problem:
             problems.append(problem)
@@ -33,7 +36,9 @@ def load_documents(paths: Iterable[str | Path]) -> list[Document]:
             continue
         for index, document in enumerate(items):
             where = f"{path}: {key}[{index}]"
-            found = check_document(document, where)
+            if budget[0] < 0:
+                break
+            found = check_document(document, where, budget)
             problems += found
             name = document.get("name") if isinstance(document, Mapping) else None
             if isinstance(name, str):

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from sim_client.errors import SimError
 
 from ._documents import (
+    MAX_VALUES,
     DesiredStateError,
     Document,
     canonical,
@@ -168,9 +169,12 @@ def desired_documents(desired: object) -> list[Document]:
         raise TypeError("desired must be a list of documents or {'integrations': [...]}")
     problems: list[str] = []
     seen: dict[str, int] = {}
+    budget = [MAX_VALUES]
     for index, document in enumerate(desired):
+        if budget[0] < 0:
+            break
         where = f"desired[{index}]"
-        problems += check_document(document, where)
+        problems += check_document(document, where, budget)
         name = document.get("name") if isinstance(document, Mapping) else None
         if isinstance(name, str):
             if name in seen:
