@@ -64,6 +64,17 @@ def simple(name: str, **changes: Any) -> dict[str, Any]:
     return {"name": name, "description": f"about {name}", "type": "ServiceNow", **changes}
 
 
+def listing_client(listing: list[dict[str, Any]] | bytes) -> SimClient:
+    """A client whose every request is answered 200 with ``listing`` (JSON, or as it is)."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if isinstance(listing, bytes):
+            return httpx.Response(200, content=listing)
+        return httpx.Response(200, json=listing)
+
+    return SimClient("http://127.0.0.1", token="t", transport=httpx.MockTransport(answer))
+
+
 @pytest.fixture
 def fake() -> FakeSimServer:
     return FakeSimServer()
@@ -352,13 +363,7 @@ async def test_integrations_of_the_tenant_with_the_same_name() -> None:
         {"id": i, "name": name, "description": "", "type": "ServiceNowSDIM", "attributes": {}}
         for i, name in (("1", "twin"), ("2", "twin"), ("4", "single"))
     ]
-
-    def answer(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, json=listing)
-
-    async with SimClient(
-        "http://127.0.0.1", token="t", transport=httpx.MockTransport(answer)
-    ) as sim:
+    async with listing_client(listing) as sim:
         with pytest.raises(DuplicateNameError, match="2 integrations named 'twin'"):
             await sim.plan([{"name": "twin"}])
         plan = await sim.plan([{"name": "single"}], prune=True)
@@ -380,13 +385,7 @@ async def test_an_integration_without_a_usable_name_is_neither_exported_nor_prun
         {"id": "2", "name": None, "description": "", "type": "ServiceNowSDIM", "attributes": {}},
         {"id": "3", "description": "no name at all"},
     ]
-
-    def answer(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, json=listing)
-
-    async with SimClient(
-        "http://127.0.0.1", token="t", transport=httpx.MockTransport(answer)
-    ) as sim:
+    async with listing_client(listing) as sim:
         exported = await sim.export_integrations()
         plan = await sim.plan([], prune=True)
 
@@ -405,13 +404,7 @@ async def test_attributes_the_tenant_sends_as_text_or_a_list_never_show_their_cr
         {"id": "1", "name": "text", "attributes": as_text},
         {"id": "2", "name": "list", "attributes": [{"password": OTHER_SECRET}]},
     ]
-
-    def answer(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, json=listing)
-
-    async with SimClient(
-        "http://127.0.0.1", token="t", transport=httpx.MockTransport(answer)
-    ) as sim:
+    async with listing_client(listing) as sim:
         exported = await sim.export_integrations()
         plan = await sim.plan([simple("text"), simple("list")])
 
@@ -430,13 +423,7 @@ async def test_an_integration_nested_deeper_than_any_document_fails_plan_and_exp
 ) -> None:
     deep = "[" * 500 + "]" * 500  # read fine; too deep for the canonical form's recursion
     listing = f'[{{"id": "1", "name": "deep", "attributes": {{"x": {deep}}}}}]'.encode()
-
-    def answer(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, content=listing)
-
-    async with SimClient(
-        "http://127.0.0.1", token="t", transport=httpx.MockTransport(answer)
-    ) as sim:
+    async with listing_client(listing) as sim:
         exported = await sim.export_integrations()
         with pytest.raises(DesiredStateError) as caught:
             await sim.plan([simple("deep")])
