@@ -64,7 +64,7 @@ def simple(name: str, **changes: Any) -> dict[str, Any]:
     return {"name": name, "description": f"about {name}", "type": "ServiceNow", **changes}
 
 
-def listing_client(listing: list[dict[str, Any]] | bytes) -> SimClient:
+def listing_client(listing: list[Any] | bytes) -> SimClient:
     """A client whose every request is answered 200 with ``listing`` (JSON, or as it is)."""
 
     def answer(request: httpx.Request) -> httpx.Response:
