@@ -88,8 +88,13 @@ def split_base_url(base_url: str, version: ApiVersion) -> str:
     A ``base_url`` that ends in the API root of another version is a ValueError: the client
     would otherwise address a version the caller did not ask for.
     """
+    scheme_end = base_url.find("://")
+    path_start = base_url.find("/", scheme_end + 3 if scheme_end >= 0 else 0)
+    if path_start < 0:
+        return base_url  # no path at all (a host may be called "beta")
+    path = base_url[path_start:]
     for other in API_VERSIONS.values():
-        if base_url.endswith(other.root):
+        if path.endswith(other.root):
             if other is not version:
                 raise ValueError(
                     f"base_url ends in {other.root!r}, the root of api={other.name!r}, but "

@@ -138,7 +138,11 @@ def parse_datetime(text: str) -> datetime.datetime:
     if (
         (size == 24 and text[23] == "Z" and text[19] == "." and text[20:23] != "000")
         or (size == 20 and text[19] == "Z")
-    ) and (text[10] == "T" and text[5] != "W"):  # a week date (2023-W01-2) is written as a day
+    ) and (
+        # Extended form only: a week date (2023-W01-2) is written as a day, a basic-form time
+        # (T211622) with colons.
+        text[10] == "T" and text[5] != "W" and text[13] == ":" and text[16] == ":"
+    ):
         return value
     wire = WireDateTime.fromisoformat(text)
     wire.wire = text

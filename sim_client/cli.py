@@ -247,7 +247,7 @@ def delete_command(integration_id: str, yes: bool) -> int:
     if not yes:
         integration = _run(lambda sim: sim.get_integration(integration_id))
         name = integration.to_dict().get("name")
-        _confirm(f"Delete integration {integration_id} ({name})?")
+        _confirm(f"Delete integration {_printable(integration_id)} ({_printable(str(name))})?")
     _run(lambda sim: sim.delete_integration(integration_id))
     click.echo(f"deleted {integration_id}")
     return EXIT_OK
@@ -315,7 +315,9 @@ def _show_plan(plan: Plan) -> None:
 
 def _table(columns: list[str], rows: list[dict[str, Any]]) -> None:
     console = _console()
-    cells = [["" if row.get(c) is None else str(row[c]) for c in columns] for row in rows]
+    cells = [
+        ["" if row.get(c) is None else _printable(str(row[c])) for c in columns] for row in rows
+    ]
     if console.is_terminal:
         table = Table(*columns)
         for line in cells:
@@ -325,6 +327,14 @@ def _table(columns: list[str], rows: list[dict[str, Any]]) -> None:
     widths = [max([len(c), *(len(line[i]) for line in cells)]) for i, c in enumerate(columns)]
     for line in [columns, *cells]:
         _echo("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip())
+
+
+def _printable(text: str) -> str:
+    """``text`` with control characters escaped (``\\x1b``): the service's text must not drive
+    the terminal it is shown on, or a file's reader later."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode() for ch in text)
 
 
 def _yaml(data: object) -> str:

@@ -205,6 +205,12 @@ def test_base_url_ending_in_another_apis_root_is_a_value_error(api: ApiName, oth
         SimClient(BASE_URL + API_ROOTS[other], token="tok-abc", api=api)
 
 
+@pytest.mark.parametrize("host", ["beta", "v2024", "v2025"])
+def test_a_host_named_like_an_api_root_is_not_cut_off(host: str) -> None:
+    sim = SimClient(f"https://{host}", token="tok-abc", api="beta")
+    assert sim.base_url == f"https://{host}/beta"
+
+
 def test_from_env_reads_sail_api() -> None:
     env = {"SAIL_BASE_URL": BASE_URL, "SAIL_ACCESS_TOKEN": "tok-abc", "SAIL_API": " v1 "}
     assert SimClient.from_env(env).base_url == f"{BASE_URL}/sim-integrations/v1"

@@ -73,6 +73,15 @@ def test_list_prints_a_plain_table_when_piped_and_json_on_request(fake: FakeSimS
     assert set(listed[0]) == {"id", "name", "type", "description"}
 
 
+def test_a_table_shows_control_characters_of_the_service_escaped(fake: FakeSimServer) -> None:
+    fake.add_integration({"name": "evil\x1b]0;retitled\x07\x1b[2J", "description": "a\tb"})
+    result = run("list")
+    assert result.exit_code == 0
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert "evil\\x1b]0;retitled\\x07\\x1b[2J" in result.stdout
+    assert "a\\tb" in result.stdout
+
+
 def test_get_masks_credentials(fake: FakeSimServer) -> None:
     (hr_id, _) = fake.integrations
     result = run("get", hr_id)

@@ -338,6 +338,43 @@ def test_yaml_is_read_safely(tmp_path: Path) -> None:
         load_documents([evil])
 
 
+def test_a_key_that_is_a_list_or_a_mapping_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    sequence = write(tmp_path / "a.yaml", "- name: A\n  attributes:\n    ? [a, b]\n    : 1\n")
+    mapping = write(tmp_path / "b.yaml", "- name: B\n  attributes: {? {a: 1} : 1}\n")
+    with pytest.raises(DesiredStateError) as caught:
+        load_documents([sequence, mapping])
+    assert len(caught.value.problems) == 2
+    assert all("a key is a list or a mapping" in problem for problem in caught.value.problems)
+
+
+def test_aliases_that_expand_past_any_real_desired_state_are_refused(tmp_path: Path) -> None:
+    # A "billion laughs" file stays small and is refused at once: 2**21 values from 21
+    # anchors in one document, or 2**18 in each of 16 documents (the fourth goes past).
+    lines = ["a0: &a0 [x, x]"] + [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}]" for i in range(1, 21)]
+    anchors = "\n".join(lines) + "\n"
+    one = write(
+        tmp_path / "one.yaml", anchors + "integrations:\n- {name: A, attributes: {p: *a20}}\n"
+    )
+    many = write(
+        tmp_path / "many.yaml",
+        anchors
+        + "integrations:\n"
+        + "".join(f"- {{name: N{i}, attributes: {{p: *a16}}}}\n" for i in range(16)),
+    )
+    for bomb, where in (
+        (one, "integrations[0]: attributes.p[0]"),
+        (many, "integrations[3]: attributes.p["),
+    ):
+        with pytest.raises(DesiredStateError) as caught:
+            load_documents([bomb])
+        (problem,) = caught.value.problems
+        assert problem.startswith(f"{bomb}: {where}")
+        assert problem.endswith(
+            ": goes past the 1000000 values a desired state may hold"
+            " (a YAML alias counts each time it is used)"
+        )
+
+
 def test_id_map_files(tmp_path: Path) -> None:
     good = write(tmp_path / "ids.yaml", "aaa: bbb\nccc: ddd\n")
     assert load_id_map(good) == {"aaa": "bbb", "ccc": "ddd"}

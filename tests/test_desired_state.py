@@ -64,6 +64,17 @@ def simple(name: str, **changes: Any) -> dict[str, Any]:
     return {"name": name, "description": f"about {name}", "type": "ServiceNow", **changes}
 
 
+def listing_client(listing: list[Any] | bytes) -> SimClient:
+    """A client whose every request is answered 200 with ``listing`` (JSON, or as it is)."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if isinstance(listing, bytes):
+            return httpx.Response(200, content=listing)
+        return httpx.Response(200, json=listing)
+
+    return SimClient("http://127.0.0.1", token="t", transport=httpx.MockTransport(answer))
+
+
 @pytest.fixture
 def fake() -> FakeSimServer:
     return FakeSimServer()
@@ -314,6 +325,20 @@ async def test_placeholders_resolve_from_the_environment(
     assert [c.path for c in plan.actions[0].changes] == [("attributes", "password")]
 
 
+async def test_a_placeholder_never_reads_the_clients_own_settings(
+    fake: FakeSimServer, sim: SimClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SAIL_CLIENT_SECRET", SECRET)
+    desired = [simple("leaky", attributes={"instance": "${SAIL_CLIENT_SECRET}"})]
+    with pytest.raises(DesiredStateError) as caught:
+        await sim.plan(desired)
+    assert caught.value.problems == (
+        "desired[0] ('leaky'): attributes.instance: ${SAIL_CLIENT_SECRET} is not set "
+        "(SAIL_* variables are the client's own settings, never values)",
+    )
+    assert fake.requests == []
+
+
 async def test_missing_placeholders_are_all_reported_before_any_request(
     fake: FakeSimServer, sim: SimClient
 ) -> None:
@@ -338,13 +363,7 @@ async def test_integrations_of_the_tenant_with_the_same_name() -> None:
         {"id": i, "name": name, "description": "", "type": "ServiceNowSDIM", "attributes": {}}
         for i, name in (("1", "twin"), ("2", "twin"), ("4", "single"))
     ]
-
-    def answer(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, json=listing)
-
-    async with SimClient(
-        "http://127.0.0.1", token="t", transport=httpx.MockTransport(answer)
-    ) as sim:
+    async with listing_client(listing) as sim:
         with pytest.raises(DuplicateNameError, match="2 integrations named 'twin'"):
             await sim.plan([{"name": "twin"}])
         plan = await sim.plan([{"name": "single"}], prune=True)
@@ -366,13 +385,7 @@ async def test_an_integration_without_a_usable_name_is_neither_exported_nor_prun
         {"id": "2", "name": None, "description": "", "type": "ServiceNowSDIM", "attributes": {}},
         {"id": "3", "description": "no name at all"},
     ]
-
-    def answer(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, json=listing)
-
-    async with SimClient(
-        "http://127.0.0.1", token="t", transport=httpx.MockTransport(answer)
-    ) as sim:
+    async with listing_client(listing) as sim:
         exported = await sim.export_integrations()
         plan = await sim.plan([], prune=True)
 
@@ -383,6 +396,43 @@ async def test_an_integration_without_a_usable_name_is_neither_exported_nor_prun
         "export: integration 2 has no usable name; left out",
         "export: integration 3 has no usable name; left out",
     ]
+
+
+async def test_attributes_the_tenant_sends_as_text_or_a_list_never_show_their_credentials() -> None:
+    as_text = json.dumps({"username": "sim", "password": SECRET})
+    listing = [
+        {"id": "1", "name": "text", "attributes": as_text},
+        {"id": "2", "name": "list", "attributes": [{"password": OTHER_SECRET}]},
+    ]
+    async with listing_client(listing) as sim:
+        exported = await sim.export_integrations()
+        plan = await sim.plan([simple("text"), simple("list")])
+
+    assert [d["attributes"] for d in exported] == [
+        [{"password": "${SIM_LIST_0_PASSWORD}"}],
+        "${SIM_TEXT_ATTRIBUTES}",
+    ]
+    shown = json.dumps(exported) + plan.render() + plan.to_json() + repr(plan)
+    assert SECRET not in shown
+    assert OTHER_SECRET not in shown
+    assert "(sensitive)" in plan.render()
+
+
+async def test_an_integration_nested_deeper_than_any_document_fails_plan_and_export_cleanly(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    deep = "[" * 500 + "]" * 500  # read fine; too deep for the canonical form's recursion
+    listing = f'[{{"id": "1", "name": "deep", "attributes": {{"x": {deep}}}}}]'.encode()
+    async with listing_client(listing) as sim:
+        exported = await sim.export_integrations()
+        with pytest.raises(DesiredStateError) as caught:
+            await sim.plan([simple("deep")])
+
+    assert exported == []
+    assert "export: integration 1 is nested too deeply; left out" in caplog.messages
+    assert caught.value.problems == (
+        "the tenant's integration 1: integration 'deep': nested more than 64 levels deep",
+    )
 
 
 # --- apply ---

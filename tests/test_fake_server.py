@@ -434,6 +434,23 @@ async def test_a_wrong_content_type_answers_400(
         ("POST", API, b'{"name": "y"', "application/json"),
         ("POST", API, b"", "application/json"),
         ("POST", API, b'{"name": NaN}', "application/json"),
+        # Read by Python as infinity and as a string that cannot be encoded: stored, neither
+        # could ever be answered again.
+        ("POST", API, b'{"name": "y", "attributes": {"x": 1e400}}', "application/json"),
+        ("POST", API, b'{"name": "y", "description": "\\ud800"}', "application/json"),
+        ("PUT", f"{API}/ID", b'{"name": "y", "extra": -1e999}', "application/json"),
+        (
+            "PATCH",
+            f"{API}/ID",
+            b'[{"op": "add", "path": "/z", "value": {"a": 1e400}}]',
+            JSON_PATCH["Content-Type"],
+        ),
+        (
+            "PATCH",
+            f"{API}/ID",
+            b'[{"op": "add", "path": "/z", "value": "\\udfff"}]',
+            JSON_PATCH["Content-Type"],
+        ),
         ("PUT", f"{API}/ID", b"{name: 'y'}", "application/json; charset=utf-8"),
         ("PATCH", f"{API}/ID", b'[{"op": "add"', JSON_PATCH["Content-Type"]),
     ],

@@ -297,6 +297,7 @@ def test_an_unlisted_enum_value_is_a_plain_string_and_a_listed_one_the_member() 
         "2023-01-03T21:16:22.000Z",
         "2023-01-03 21:16:22Z",
         "2023-01-03",
+        "2023-01-03T211622.4Z",
     ],
 )
 def test_a_date_time_that_parses_keeps_its_text(text: str) -> None:

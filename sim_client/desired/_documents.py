@@ -31,6 +31,9 @@ SERVICE_DEFAULTS: Mapping[str, Any] = {
 _FIRST = ("name", "description", "type")
 _RULE_TYPES = frozenset(member.value for member in DtoType)
 _MAX_DEPTH = 64
+#: Values one desired state may hold, counted as written out (an integration has a few dozen),
+#: so that YAML aliases cannot make a small file take hours to check.
+MAX_VALUES = 1_000_000
 
 Document = dict[str, Any]
 #: Notes a problem: (field path, what is wrong).
@@ -51,7 +54,17 @@ class DesiredStateError(ValueError):
 
 
 def canonical(document: Mapping[str, Any]) -> Document:
-    """``document`` without read-only fields and nulls, with defaults, keys in a stable order."""
+    """``document`` without read-only fields and nulls, with defaults, keys in a stable order.
+
+    A document nested more than 64 levels deep is a DesiredStateError (it would exhaust the
+    recursion of every step here): the checks refuse such a desired document, but the
+    service's answers are read as they come.
+    """
+    if _deeper_than(document, _MAX_DEPTH):
+        name = document.get("name")
+        raise DesiredStateError(
+            [f"integration {name!r}: nested more than {_MAX_DEPTH} levels deep"]
+        )
     clean = {k: v for k, v in document.items() if k not in READ_ONLY_FIELDS}
     config = clean.get("provisioningConfig")
     if isinstance(config, dict):
@@ -61,6 +74,20 @@ def canonical(document: Mapping[str, Any]) -> Document:
         stripped.setdefault(field, default)
     ordered: Document = _ordered(stripped, top=True)
     return ordered
+
+
+def _deeper_than(value: object, limit: int) -> bool:
+    """Whether a value inside ``value`` lies more than ``limit`` levels down (no recursion)."""
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(item, Mapping):
+            stack += ((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack += ((child, depth + 1) for child in item)
+    return False
 
 
 def _without_nulls(value: Any) -> Any:
@@ -92,8 +119,12 @@ def dotted(path: Iterable[str | int]) -> str:
     return text
 
 
-def check_document(document: object, where: str) -> list[str]:
-    """Every problem of one desired document, each prefixed with ``where``."""
+def check_document(document: object, where: str, budget: list[int] | None = None) -> list[str]:
+    """Every problem of one desired document, each prefixed with ``where``.
+
+    ``budget`` (``[MAX_VALUES]`` unless given) counts down the values left to look at; share
+    one between the documents of a desired state, and stop once it is below zero.
+    """
     if not isinstance(document, Mapping):
         return [f"{where}: must be a mapping of fields, not {_kind(document)}"]
     problems: list[str] = []
@@ -101,7 +132,8 @@ def check_document(document: object, where: str) -> list[str]:
     def problem(field: str, text: str) -> None:
         problems.append(f"{where}: {field}: {text}")
 
-    _check_json(document, (), problem)
+    if not _check_json(document, (), problem, [MAX_VALUES] if budget is None else budget):
+        return problems
     name: Any = document.get("name")
     if name is None:
         problem("name", "is required")
@@ -171,23 +203,36 @@ def _check_ref(ref: Any, field: str, types: frozenset[str] | set[str], problem: 
         problem(f"{field}.type", f"must be {allowed}")
 
 
-def _check_json(value: object, path: tuple[str | int, ...], problem: Note) -> None:
-    """Note values JSON cannot carry: non-string keys, dates, NaN, other objects."""
+def _check_json(
+    value: object, path: tuple[str | int, ...], problem: Note, budget: list[int]
+) -> bool:
+    """Note values JSON cannot carry: non-string keys, dates, NaN, other objects. False once
+    ``budget`` (values left to visit) runs out."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        problem(
+            dotted(path) or "(document)",
+            f"goes past the {MAX_VALUES} values a desired state may hold"
+            " (a YAML alias counts each time it is used)",
+        )
+        return False
     if len(path) > _MAX_DEPTH:
         problem(dotted(path), "is nested too deeply")
     elif isinstance(value, Mapping):
         for key, item in value.items():
             if not isinstance(key, str):
                 problem(dotted(path) or "(document)", f"has a key that is not a string: {key!r}")
-            else:
-                _check_json(item, (*path, key), problem)
+            elif not _check_json(item, (*path, key), problem, budget):
+                return False
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            _check_json(item, (*path, i), problem)
+            if not _check_json(item, (*path, i), problem, budget):
+                return False
     elif isinstance(value, float) and not math.isfinite(value):
         problem(dotted(path), "must be a finite number")
     elif value is not None and not isinstance(value, str | int | float | bool):
         problem(dotted(path), f"must be a JSON value (quote it), not {_kind(value)}")
+    return True
 
 
 _VALUE_NAMES: dict[type, str] = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from ._documents import Document, canonical
+from ._documents import DesiredStateError, Document, canonical
 from ._secrets import SecretNamer, default_secret_name, hide_secrets
 
 if TYPE_CHECKING:
@@ -33,11 +33,14 @@ async def export_integrations(
         if not isinstance(name, str) or not name.strip():
             logger.warning("export: integration %s has no usable name; left out", integration.id)
             continue
-        documents.append(canonical(wire))
+        try:
+            documents.append(canonical(wire))
+        except DesiredStateError:
+            logger.warning("export: integration %s is nested too deeply; left out", integration.id)
     documents.sort(key=lambda document: str(document["name"]))
     taken: set[str] = set()
     for document in documents:
         attributes: Any = document.get("attributes")
-        if isinstance(attributes, dict):
+        if isinstance(attributes, dict | list | str):
             document["attributes"] = hide_secrets(attributes, document["name"], namer, taken)
     return documents

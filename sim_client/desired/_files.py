@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ._documents import DesiredStateError, Document, check_document, check_id_map
+from ._documents import MAX_VALUES, DesiredStateError, Document, check_document, check_id_map
 
 
 def load_documents(paths: Iterable[str | Path]) -> list[Document]:
@@ -22,7 +22,10 @@ def load_documents(paths: Iterable[str | Path]) -> list[Document]:
     problems: list[str] = []
     documents: list[Document] = []
     names: dict[str, str] = {}
+    budget = [MAX_VALUES]
     for path in map(Path, paths):
+        if budget[0] < 0:
+            break
         data, problem = _read(path)
         if problem:
             problems.append(problem)
@@ -33,7 +36,9 @@ def load_documents(paths: Iterable[str | Path]) -> list[Document]:
             continue
         for index, document in enumerate(items):
             where = f"{path}: {key}[{index}]"
-            found = check_document(document, where)
+            if budget[0] < 0:
+                break
+            found = check_document(document, where, budget)
             problems += found
             name = document.get("name") if isinstance(document, Mapping) else None
             if isinstance(name, str):
@@ -116,6 +121,10 @@ def _loader() -> Any:
             keys: set[Any] = set()
             for key_node, _ in node.value:
                 key = self.construct_object(key_node, deep=deep)
+                if not isinstance(key, Hashable):
+                    raise ConstructorError(
+                        None, None, "a key is a list or a mapping", key_node.start_mark
+                    )
                 if isinstance(key, str | int | float | bool) and key in keys:
                     raise ConstructorError(
                         None, None, f"the key {key!r} appears twice", key_node.start_mark

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from sim_client.errors import SimError
 
 from ._documents import (
+    MAX_VALUES,
     DesiredStateError,
     Document,
     canonical,
@@ -168,9 +169,12 @@ def desired_documents(desired: object) -> list[Document]:
         raise TypeError("desired must be a list of documents or {'integrations': [...]}")
     problems: list[str] = []
     seen: dict[str, int] = {}
+    budget = [MAX_VALUES]
     for index, document in enumerate(desired):
+        if budget[0] < 0:
+            break
         where = f"desired[{index}]"
-        problems += check_document(document, where)
+        problems += check_document(document, where, budget)
         name = document.get("name") if isinstance(document, Mapping) else None
         if isinstance(name, str):
             if name in seen:
@@ -200,10 +204,15 @@ async def plan(
     """
     documents = desired_documents(desired)
     ids = check_id_map(id_map) if id_map is not None else {}
-    values = os.environ if secrets is None else secrets
+    values = _environment() if secrets is None else secrets
     missing = [
         f"desired[{index}] ({document['name']!r}): attributes.{dotted(path)}: "
         f"${{{variable}}} is not set"
+        + (
+            " (SAIL_* variables are the client's own settings, never values)"
+            if _own(variable)
+            else ""
+        )
         for index, document in enumerate(documents)
         for path, variable in placeholders(document.get("attributes"))
         if variable not in values
@@ -226,7 +235,13 @@ async def plan(
         if isinstance(name, str):  # one without a name cannot be matched, nor pruned
             modified = wire.get("modified")
             stamp = modified if isinstance(modified, str) else None
-            current.setdefault(name, []).append((integration.id, stamp, canonical(wire)))
+            try:
+                seen = canonical(wire)
+            except DesiredStateError as error:
+                raise DesiredStateError(
+                    [f"the tenant's integration {integration.id}: {error.problems[0]}"]
+                ) from None
+            current.setdefault(name, []).append((integration.id, stamp, seen))
 
     actions: list[Action] = []
     for name, (document, secret_paths) in wanted.items():
@@ -258,6 +273,16 @@ async def plan(
                 ]
     actions.sort(key=lambda action: (action.name, action.kind))
     return Plan(tuple(actions), prune=prune)
+
+
+def _environment() -> dict[str, str]:
+    """The environment's variables a placeholder may name: not the client's own ``SAIL_*``
+    settings, or a desired file could copy ``${SAIL_CLIENT_SECRET}`` into a tenant."""
+    return {name: value for name, value in os.environ.items() if not _own(name)}
+
+
+def _own(variable: str) -> bool:
+    return variable.upper().startswith("SAIL_")
 
 
 def diff(

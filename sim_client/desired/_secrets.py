@@ -95,19 +95,19 @@ def default_secret_name(integration: str, member: tuple[str, ...]) -> str:
 
 
 def is_sensitive(path: FieldPath) -> bool:
-    """Whether the value at ``path`` of a document lies under a credential ``attributes`` member."""
-    return (
+    """Whether the value at ``path`` of a document lies under a credential ``attributes`` member,
+    or is ``attributes`` itself (a scalar there, e.g. a map sent as JSON text, may hold them)."""
+    return path == ("attributes",) or (
         len(path) > 1
         and path[0] == "attributes"
         and any(isinstance(step, str) and is_credential_name(step) for step in path[1:])
     )
 
 
-def hide_secrets(
-    attributes: dict[str, Any], integration: str, namer: SecretNamer, taken: set[str]
-) -> dict[str, Any]:
+def hide_secrets(attributes: Any, integration: str, namer: SecretNamer, taken: set[str]) -> Any:
     """A copy of ``attributes`` with credentials replaced by placeholders, literals escaped.
 
+    A string in place of the map (some services send it as JSON text) is a placeholder whole.
     ``taken`` holds the variable names used so far; a clash gets a numeric suffix.
     """
 
@@ -127,8 +127,9 @@ def hide_secrets(
             return "$" + value  # a literal that would read as a placeholder or an escape
         return value
 
-    result: dict[str, Any] = walk(attributes, (), False)
-    return result
+    if isinstance(attributes, str):
+        return walk(attributes, ("attributes",), True)
+    return walk(attributes, (), False)
 
 
 def _fresh(name: str, taken: set[str]) -> str:

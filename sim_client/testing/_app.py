@@ -202,8 +202,12 @@ async def _json(request: Request, media_type: str) -> Any:
     if _media_type(request) != media_type:
         raise bad_request(f"Content-Type must be {media_type}.")
     try:
-        return json.loads(await request.body(), parse_constant=_reject_constant)
-    except (ValueError, RecursionError):
+        data = json.loads(await request.body(), parse_constant=_reject_constant)
+        # What could not be answered later is refused now: a number too large for a float
+        # (1e400) reads as infinity, an escaped lone surrogate as text UTF-8 cannot carry.
+        json.dumps(data, ensure_ascii=False, allow_nan=False).encode()
+        return data
+    except (ValueError, RecursionError):  # UnicodeEncodeError is a ValueError
         raise bad_request("The request body is not valid JSON.") from None
 
 
