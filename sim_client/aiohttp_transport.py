@@ -46,6 +46,8 @@ __all__ = ["READ_AT_ONCE", "AiohttpTransport"]
 #: A body whose Content-Length is at most this many bytes is read whole by the transport;
 #: a larger one, or one of unknown length, is streamed.
 READ_AT_ONCE = 1 << 20
+#: The longest header line read, as httpx's own transport allows (h11's event size).
+MAX_HEADER_BYTES = 100 * 1024
 
 # Timeout checks come before the classes they derive from (ServerTimeoutError is a
 # ServerConnectionError); anything not listed was sent, and its answer is lost.
@@ -103,7 +105,13 @@ class AiohttpTransport(httpx_aiohttp.AiohttpTransport):
                 limit=limit,
             )
         session = aiohttp.ClientSession(
-            connector=connector, cookie_jar=aiohttp.DummyCookieJar(), auto_decompress=False
+            connector=connector,
+            cookie_jar=aiohttp.DummyCookieJar(),
+            auto_decompress=False,
+            # httpx's own transport reads header lines of up to 100 KiB; aiohttp's default
+            # (8 KiB) would turn an answer with one long header into a broken connection.
+            max_line_size=MAX_HEADER_BYTES,
+            max_field_size=MAX_HEADER_BYTES,
         )
         # aiohttp sends an idempotent request again, once and at once, when a kept-alive
         # connection drops; the retry policy decides that here (aiohttp's test client turns

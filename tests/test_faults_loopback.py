@@ -594,6 +594,14 @@ async def test_a_body_cut_short_of_its_content_length_is_a_broken_connection(
     assert served.fake.integrations == {}
 
 
+async def test_an_answer_with_a_long_header_is_read_on_both_transports(served: Served) -> None:
+    # A tracing or cookie header of 60 KiB: httpx reads it, and so must the aiohttp transport.
+    served.fake.fail(200, method="GET", path=API, body=b"[]", headers={"X-Trace": "t" * 60_000})
+    sim = served.client()
+    assert await sim.list_integrations() == []
+    assert served.log() == [("GET", API, 200)]
+
+
 # --- answers slower than the client's timeout ---
 
 
