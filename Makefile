@@ -58,7 +58,7 @@ test-strict: venv
 	$(BIN)/pytest -q --strict-reading -m "not contract" tests/test_scenarios.py \
 		tests/test_fake_server.py tests/test_soak.py tests/test_readme.py tests/test_demo.py
 
-# The lowest versions the runtime ranges allow (the core's and the testing extra's), in a second
+# The lowest versions the runtime ranges allow (the core's and every extra's), in a second
 # environment, with every other package at its locked version; then the unit and loopback tests.
 LOWEST := .venv-lowest
 $(LOWEST)/.synced: $(UV) pyproject.toml uv.lock
@@ -67,11 +67,11 @@ $(LOWEST)/.synced: $(UV) pyproject.toml uv.lock
 	$(UV) export --frozen --all-extras --no-emit-project --no-hashes --no-header --quiet \
 		| $(PYTHON) scripts/lowest_requirements.py > $(LOWEST)/locked-others.txt
 	$(UV) pip install --python $(LOWEST)/bin/python --resolution lowest-direct \
-		-e ".[testing]" -r $(LOWEST)/locked-others.txt
+		-e ".[testing,cli,aiohttp]" -r $(LOWEST)/locked-others.txt
 	touch $@
 
 test-lowest: $(LOWEST)/.synced
-	$(UV) pip list --python $(LOWEST)/bin/python | grep -iE '^(httpx|attrs|sniffio|jsonpatch|starlette|uvicorn) '
+	$(UV) pip list --python $(LOWEST)/bin/python | grep -iE '^(httpx|attrs|sniffio|jsonpatch|starlette|uvicorn|click|rich|pyyaml|aiohttp|httpx-aiohttp|yarl) '
 	$(LOWEST)/bin/pytest -m "not contract" -p no:cacheprovider
 
 # Compare an upstream OpenAPI document with our fragment: make spec-diff UPSTREAM=path

@@ -191,13 +191,14 @@ class ClientCredentialsAuth(httpx.Auth):
             if name.lower() not in _NOT_COPIED
         ]
         headers.append(("Accept", "application/json"))
-        timeout = transfer.timeout
+        # Always set: httpx before 0.28 sends a request without one with no timeout at all.
+        timeout = transfer.timeout or transfer.http.timeout
         return httpx.Request(
             "POST",
             self._token_url,
             data=self._form,
             headers=headers,
-            extensions={} if timeout is None else {"timeout": timeout.as_dict()},
+            extensions={"timeout": timeout.as_dict()},
         )
 
     def _decode(self, response: httpx.Response) -> tuple[str, float]:
