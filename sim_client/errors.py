@@ -108,6 +108,15 @@ def _forms(secret: str) -> tuple[str, ...]:
     return (secret, *encoded, *lower, json.dumps(secret)[1:-1])
 
 
+def response_text(response: httpx.Response) -> str:
+    """The body of ``response`` as text; as UTF-8 (errors replaced) when the charset it names
+    cannot decode it (``charset=rot13``, ``hex``, an unknown or a broken one)."""
+    try:
+        return response.text
+    except Exception:  # a codec of any kind may fail in any way
+        return response.content.decode("utf-8", errors="replace")
+
+
 def _escape(match: re.Match[str]) -> str:
     return repr(match.group())[1:-1]
 
@@ -204,7 +213,7 @@ class ResponseDecodeError(SimError):
         super().__init__(message)
         self.response = response
         self.status_code = response.status_code
-        self.body = excerpt(response.text, MAX_BODY_EXCERPT)
+        self.body = excerpt(response_text(response), MAX_BODY_EXCERPT)
         self.method = response.request.method
         self.url = str(response.request.url)
 
@@ -239,7 +248,7 @@ class _ErrorDetails:
         self.detail_code: str | None = None
         self.messages: list[str] = []
         # Masked before parsing: the secrets then stay out of every text taken from it.
-        text = hide(response.text, secrets)
+        text = hide(response_text(response), secrets)
         self.body: Any = None
         if not text:
             return
@@ -248,6 +257,14 @@ class _ErrorDetails:
         except (ValueError, RecursionError):
             self.body = excerpt(text, MAX_BODY_EXCERPT)
             return
+        if secrets:
+            # A JSON escape the text did not show as one of the secret's forms (``\/``, a
+            # ``\uXXXX`` for some of its characters) is undone by parsing: mask again.
+            try:
+                document = _hide_in(document, secrets)
+            except RecursionError:
+                self.body = excerpt(text, MAX_BODY_EXCERPT)
+                return
         self.body = document if len(text) <= MAX_BODY_EXCERPT else excerpt(text, MAX_BODY_EXCERPT)
         if not isinstance(document, dict):
             return
@@ -267,6 +284,17 @@ class _ErrorDetails:
                     self.messages.append(said)
                     break
         del self.messages[MAX_MESSAGES:]
+
+
+def _hide_in(document: Any, secrets: tuple[str, ...]) -> Any:
+    """``document`` (parsed JSON) with each secret masked in every string, keys included."""
+    if isinstance(document, str):
+        return hide(document, secrets)
+    if isinstance(document, list):
+        return [_hide_in(item, secrets) for item in document]
+    if isinstance(document, dict):
+        return {hide(key, secrets): _hide_in(item, secrets) for key, item in document.items()}
+    return document
 
 
 def _text(value: object, secrets: tuple[str, ...]) -> str | None:

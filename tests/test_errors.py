@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import httpx
 import pytest
 
@@ -431,3 +433,42 @@ async def test_the_message_of_a_decode_error(content: bytes, call: str, message:
     # The third names the model's own complaint after the "(": only its start is ours.
     assert str(raised.value)[: len(message)] == message
     assert str(raised.value) == message or message.endswith("(")
+
+
+@pytest.mark.parametrize("charset", ["rot13", "hex", "undefined", "utf-16", "idna"])
+@pytest.mark.parametrize(
+    ("status", "error_class"), [(400, BadRequestError), (200, ResponseDecodeError)]
+)
+async def test_a_body_whose_charset_cannot_decode_it_is_kept_as_utf8_text(
+    charset: str, status: int, error_class: type[SimError]
+) -> None:
+    headers = {"Content-Type": f"application/json; charset={charset}"}
+    api = MockAPI(httpx.Response(status, content=b"not \xff json", headers=headers))
+    with pytest.raises(error_class) as raised:
+        await api.client(max_retries=0).get_integration("abc")
+    assert raised.value.body == "not \ufffd json"  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "escape",
+    [
+        lambda token: "".join(f"\\u{ord(char):04x}" for char in token),
+        lambda token: token.replace("/", "\\/"),
+        lambda token: token[:3] + "".join(f"\\u{ord(char):04X}" for char in token[3:6]) + token[6:],
+    ],
+)
+async def test_a_secret_hidden_behind_json_escapes_is_masked_in_the_body(
+    escape: Callable[[str], str],
+) -> None:
+    def echo(request: httpx.Request) -> httpx.Response:
+        token = request.headers["Authorization"].removeprefix("Bearer ")
+        document = (
+            f'{{"error": "bad {escape(token)}", "{escape(token)}": [{{"x": "{escape(token)}"}}]}}'
+        )
+        return httpx.Response(401, content=document.encode())
+
+    api = MockAPI(echo)
+    with pytest.raises(AuthenticationError) as raised:
+        await api.client(token="t0k/en/escaped").get_integration("abc")
+    assert raised.value.body == {"error": "bad ***", "***": [{"x": "***"}]}
+    assert raised.value.messages == ["bad ***"]
