@@ -141,6 +141,15 @@ class AiohttpTransport(httpx_aiohttp.AiohttpTransport):
         finally:
             response.release()
             release()
+        if "Content-Encoding" in response.headers:
+            # As a stream: given as content, httpx would inflate it whole here, unbounded.
+            return httpx.Response(
+                status_code=response.status,
+                headers=response.raw_headers,
+                stream=httpx.ByteStream(body),
+                request=request,
+                extensions=extensions,
+            )
         return httpx.Response(
             status_code=response.status,
             headers=response.raw_headers,

@@ -12,11 +12,12 @@ import aiohttp
 import httpx
 import pytest
 
-from sim_client import APIConnectionError, SimClient, aiohttp_transport
+from sim_client import APIConnectionError, ResponseTooLargeError, SimClient, aiohttp_transport
 from sim_client.aiohttp_transport import AiohttpTransport
 from sim_client.testing import FakeSimServer
 from tests.loopback import no_proxies
 from tests.mock_api import BASE_URL, TOKEN, MockAPI, integration, json_response
+from tests.test_limits import crc_broken_bomb
 
 SET_COOKIE = {"Set-Cookie": "session=abc; Path=/"}
 
@@ -129,3 +130,25 @@ async def test_the_pool_limit_is_kept_by_the_aiohttp_transport(
         assert connector is not None
         assert sum(len(kept) for kept in connector._conns.values()) == 2  # six calls, two
     assert [r.status for r in fake.requests] == [200] * 6
+
+
+@pytest.mark.loopback
+async def test_a_small_gzip_bomb_read_at_once_is_inflated_only_up_to_the_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    no_proxies(monkeypatch)
+    fake = FakeSimServer()
+    bomb = crc_broken_bomb(32 * 1024 * 1024)  # about 32 KiB: read at once by the transport
+    fake.fail(200, body=bomb, headers={"Content-Encoding": "gzip"})
+    async with (
+        fake.serve() as base_url,
+        SimClient(
+            base_url,
+            token=fake.token,
+            transport=AiohttpTransport(trust_env=False),
+            max_response_bytes=1024 * 1024,
+        ) as sim,
+    ):
+        with pytest.raises(ResponseTooLargeError) as raised:
+            await sim.list_integrations()
+    assert len(raised.value.response.content) == 1024 * 1024
