@@ -358,6 +358,19 @@ def test_a_decode_error_hides_secrets_in_its_message_and_body() -> None:
     assert error.body == "<p>***</p>"
 
 
+@pytest.mark.parametrize(
+    "echoed",
+    [
+        "tok%2Fen+1",  # "/" encoded, "+" left as it is (as encodeURI-like encoders do)
+        "tok%2fen%2B1",  # hex of both cases in one echo
+        "tok\\/en\\u002b1",  # "\\/" and a "\\u" escape in one JSON string
+        "tok\\u002Fen%2B1",  # one character JSON-escaped, another percent-encoded
+    ],
+)
+def test_a_secret_encoded_character_by_character_in_mixed_ways_is_masked(echoed: str) -> None:
+    assert redact(f"bad {echoed}!", ["tok/en+1"]) == "bad ***!"
+
+
 def test_a_longer_secret_is_masked_before_a_shorter_one_inside_it() -> None:
     assert redact("xx abcdef xx", ["abc", "abcdef"]) == "xx *** xx"
     assert redact("xx abcdef xx", ["abcdef", "abc"]) == "xx *** xx"
