@@ -203,9 +203,10 @@ async def test_a_token_answer_over_the_limit_names_the_token_request() -> None:
     api = MockAPI(json_response(200, []))
     api.token_answer = json_response(200, {"access_token": "t" * 5000, "expires_in": 60})
     sim = api.client(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, max_response_bytes=1000)
-    with pytest.raises(ResponseTooLargeError, match=r"^token request: POST /oauth/token"):
+    with pytest.raises(ResponseTooLargeError, match=r"^token request: POST /oauth/token") as raised:
         await guarded(sim.list_integrations())
     assert api.api_requests == []
+    assert raised.value.body == ""  # the answer's text holds the token
 
 
 @pytest.mark.parametrize("limit", [0, -1, True, 1.5, "16"])
