@@ -17,11 +17,13 @@ from typing import Any
 import httpx
 
 from sim_client.errors import (
+    MAX_TEXT,
     APIConnectionError,
     APITimeoutError,
     ResponseDecodeError,
     ResponseTooLargeError,
     describe_request,
+    excerpt,
     redact,
 )
 
@@ -98,7 +100,8 @@ async def exchange(
         detail = (
             ""
             if isinstance(error, httpx.LocalProtocolError)
-            else ": " + redact(str(error), (*secrets, request.url.query.decode("ascii")))
+            else ": "
+            + excerpt(redact(str(error), (*secrets, request.url.query.decode("ascii"))), MAX_TEXT)
         )
         raise APIConnectionError(
             f"{name} failed: {type(error).__name__}{detail}", request=request

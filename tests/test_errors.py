@@ -22,7 +22,7 @@ from sim_client import (
     SimClient,
     SimError,
 )
-from sim_client.errors import MAX_BODY_EXCERPT, excerpt, redact
+from sim_client.errors import MAX_BODY_EXCERPT, MAX_TEXT, excerpt, redact
 from tests.mock_api import MockAPI, integration, json_response
 
 ERROR_DTO = {
@@ -392,6 +392,12 @@ def test_an_excerpt_keeps_at_most_its_limit(text: str, limit: int, expected: str
         (
             httpx.LocalProtocolError("Illegal header value b'x'"),
             "GET /beta/sim-integrations/abc failed: LocalProtocolError",
+        ),
+        (
+            httpx.RemoteProtocolError("illegal status line: " + "c" * 5000),
+            "GET /beta/sim-integrations/abc failed: RemoteProtocolError: illegal status line: "
+            + "c" * (MAX_TEXT - len("illegal status line: ") - 1)
+            + "\u2026",
         ),
     ],
 )
