@@ -20,6 +20,9 @@ import httpx
 
 from sim_client.errors import APIConnectionError, RateLimitError, ServerError, SimError
 
+if TYPE_CHECKING:
+    import asyncio
+
 RETRY_AFTER_CAP = 60.0
 BACKOFF_INITIAL = 0.5
 BACKOFF_MAX = 8.0
@@ -29,9 +32,6 @@ RETRYABLE_SERVER_STATUSES = frozenset({502, 503, 504})
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 T = TypeVar("T")
-
-if TYPE_CHECKING:
-    import asyncio
 
 
 async def sleep(seconds: float) -> None:

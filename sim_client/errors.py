@@ -276,14 +276,6 @@ class _ErrorDetails:
         except (ValueError, RecursionError):
             self.body = excerpt(text, MAX_BODY_EXCERPT)
             return
-        if secrets:
-            # A JSON escape the text did not show as one of the secret's forms (``\/``, a
-            # ``\uXXXX`` for some of its characters) is undone by parsing: mask again.
-            try:
-                document = _hide_in(document, secrets)
-            except RecursionError:
-                self.body = excerpt(text, MAX_BODY_EXCERPT)
-                return
         self.body = document if len(text) <= MAX_BODY_EXCERPT else excerpt(text, MAX_BODY_EXCERPT)
         if not isinstance(document, dict):
             return
@@ -303,17 +295,6 @@ class _ErrorDetails:
                     self.messages.append(said)
                     break
         del self.messages[MAX_MESSAGES:]
-
-
-def _hide_in(document: Any, secrets: tuple[str, ...]) -> Any:
-    """``document`` (parsed JSON) with each secret masked in every string, keys included."""
-    if isinstance(document, str):
-        return hide(document, secrets)
-    if isinstance(document, list):
-        return [_hide_in(item, secrets) for item in document]
-    if isinstance(document, dict):
-        return {hide(key, secrets): _hide_in(item, secrets) for key, item in document.items()}
-    return document
 
 
 def _text(value: object, secrets: tuple[str, ...]) -> str | None:
