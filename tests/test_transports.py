@@ -152,3 +152,38 @@ async def test_a_small_gzip_bomb_read_at_once_is_inflated_only_up_to_the_limit(
         with pytest.raises(ResponseTooLargeError) as raised:
             await sim.list_integrations()
     assert len(raised.value.response.content) == 1024 * 1024
+
+
+@pytest.mark.loopback
+@pytest.mark.parametrize("read_at_once", [0, aiohttp_transport.READ_AT_ONCE])
+async def test_closing_the_aiohttp_transport_ends_a_body_being_read(
+    monkeypatch: pytest.MonkeyPatch, read_at_once: int
+) -> None:
+    no_proxies(monkeypatch)
+    monkeypatch.setattr(aiohttp_transport, "READ_AT_ONCE", read_at_once)
+    started = asyncio.Event()
+
+    async def stall(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n[")
+        started.set()
+        await asyncio.sleep(30)  # the rest of the body never comes
+
+    server = await asyncio.start_server(stall, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    transport = AiohttpTransport()
+    sim = SimClient(f"http://127.0.0.1:{port}", token=TOKEN, transport=transport)
+    call = asyncio.create_task(sim.create_integration({"name": "x"}))
+    await started.wait()
+    for _ in range(200):  # until the client has the headers and reads the body
+        if getattr(transport, "_reading", None):
+            break
+        await asyncio.sleep(0.01)
+    await sim.aclose()
+    try:
+        # A guard far below the 30 s timeout: closing must end the read, not the deadline.
+        with pytest.raises(APIConnectionError) as raised:
+            await asyncio.wait_for(call, 5)
+        assert isinstance(raised.value.__cause__, httpx.ReadError)
+    finally:
+        server.close()
