@@ -211,10 +211,26 @@ def _is_loopback(host: str) -> bool:
 def check_timeout(timeout: object) -> httpx.Timeout:
     """``timeout`` as an ``httpx.Timeout``: a positive number of seconds or one already."""
     if isinstance(timeout, httpx.Timeout):
+        phases = (timeout.connect, timeout.read, timeout.write, timeout.pool)
+        if not all(phase is None or _seconds(phase) is not None for phase in phases):
+            raise ValueError("each phase of an httpx.Timeout must be None or finite seconds > 0")
         return timeout
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
+    seconds = _seconds(timeout)
+    if seconds is None:
         raise ValueError("timeout must be a positive number of seconds or an httpx.Timeout")
-    return httpx.Timeout(float(timeout))
+    return httpx.Timeout(seconds)
+
+
+def _seconds(value: object) -> float | None:
+    """``value`` as a positive, finite number of seconds, else None (an infinite timeout
+    overflows where aiohttp rounds it to an integer; a zero one means "none" to aiohttp)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        seconds = float(value)
+    except OverflowError:
+        return None
+    return seconds if math.isfinite(seconds) and seconds > 0 else None
 
 
 def check_max_response_bytes(limit: object) -> int:

@@ -14,11 +14,14 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import httpx
 
 from sim_client.errors import APIConnectionError, RateLimitError, ServerError, SimError
+
+if TYPE_CHECKING:
+    import asyncio
 
 RETRY_AFTER_CAP = 60.0
 BACKOFF_INITIAL = 0.5
@@ -51,6 +54,31 @@ class RetryPolicy:
         self.max_retries = max_retries
         self._logger = logger
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
+        self._woken: set[asyncio.Future[None]] = set()
+        self._awake = False
+
+    def wake(self) -> None:
+        """End every wait between attempts, now and from now on (the client is closing): each
+        goes on to its next attempt at once, which finds the client closed."""
+        self._awake = True
+        for woken in self._woken:
+            if not woken.done():
+                woken.set_result(None)
+
+    async def _pause(self, seconds: float) -> None:
+        """:func:`sleep` for ``seconds``, or until :meth:`wake`."""
+        import asyncio
+
+        if self._awake:
+            return
+        woken = asyncio.get_running_loop().create_future()
+        pause = asyncio.ensure_future(sleep(seconds))
+        self._woken.add(woken)
+        try:
+            await asyncio.wait((pause, woken), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            self._woken.discard(woken)
+            pause.cancel()
 
     def should_retry(self, error: SimError, method: str) -> bool:
         """Whether ``error`` from a ``method`` request may be tried again at all."""
@@ -97,7 +125,7 @@ class RetryPolicy:
                     self.max_retries + 1,
                     _describe(error),
                 )
-                await sleep(wait)
+                await self._pause(wait)
                 number += 1
 
 

@@ -10,22 +10,28 @@ here, for API and token requests alike.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from sim_client.errors import (
+    MAX_TEXT,
     APIConnectionError,
     APITimeoutError,
     ResponseDecodeError,
     ResponseTooLargeError,
     describe_request,
+    excerpt,
     redact,
 )
 
 #: The default of ``SimClient(max_response_bytes=...)``: 16 MiB of decoded body.
 DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+#: An encoded body is inflated this many raw bytes at a time: deflate turns one byte into at
+#: most about a thousand, so the limit is never passed by more than about 8 MiB.
+RAW_SLICE = 8 * 1024
 
 
 def attempt_deadline(timeout: httpx.Timeout) -> float | None:
@@ -94,7 +100,8 @@ async def exchange(
         detail = (
             ""
             if isinstance(error, httpx.LocalProtocolError)
-            else ": " + redact(str(error), (*secrets, request.url.query.decode("ascii")))
+            else ": "
+            + excerpt(redact(str(error), (*secrets, request.url.query.decode("ascii"))), MAX_TEXT)
         )
         raise APIConnectionError(
             f"{name} failed: {type(error).__name__}{detail}", request=request
@@ -106,7 +113,7 @@ async def _read(response: httpx.Response, limit: int, name: str, secrets: tuple[
     chunks: list[bytes] = []
     size = 0
     try:
-        async for chunk in response.aiter_bytes():
+        async for chunk in _decoded(response):
             size += len(chunk)
             chunks.append(chunk)
             if size > limit:
@@ -131,6 +138,22 @@ async def _read(response: httpx.Response, limit: int, name: str, secrets: tuple[
         )
         too_large.hide(secrets)
         raise too_large
+
+
+def _decoded(response: httpx.Response) -> AsyncIterator[bytes]:
+    """The decoded body; an encoded one inflated :data:`RAW_SLICE` bytes at a time, as a chunk
+    of a gzip bomb handed to httpx's decoder whole (1 MiB) would be a GiB before it is counted."""
+    if "content-encoding" not in response.headers or hasattr(response, "_content"):
+        return response.aiter_bytes()
+    return _inflated(response)
+
+
+async def _inflated(response: httpx.Response) -> AsyncIterator[bytes]:
+    decoder = response._get_content_decoder()
+    async for raw in response.aiter_raw():
+        for start in range(0, len(raw), RAW_SLICE):
+            yield decoder.decode(raw[start : start + RAW_SLICE])
+    yield decoder.flush()
 
 
 def _with_content(response: httpx.Response, content: bytes) -> httpx.Response:

@@ -88,6 +88,16 @@ class AiohttpTransport(httpx_aiohttp.AiohttpTransport):
         super().__init__(**options)
         limit = self.limits.max_connections
         self._slots = asyncio.Semaphore(limit) if limit is not None else None
+        self._reading: set[aiohttp.ClientResponse] = set()
+
+    async def aclose(self) -> None:
+        """Close the session; a body still being read fails at once, as with httpx's own
+        transport (aiohttp forgets a reader when it closes its connection, which then waits
+        for bytes that never come)."""
+        for response in self._reading:
+            response.content.set_exception(aiohttp.ClientConnectionError("the transport closed"))
+        self._reading.clear()
+        await super().aclose()
 
     def get_client(self) -> aiohttp.ClientSession:
         """The aiohttp session: no cookie jar, no re-send of its own, ``limits`` applied."""
@@ -121,12 +131,19 @@ class AiohttpTransport(httpx_aiohttp.AiohttpTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         timeout = request.extensions.get("timeout", {})
-        release = await self._take_slot(timeout.get("pool"))
+        free_slot = await self._take_slot(timeout.get("pool"))
         try:
             response = await self._open(request, timeout)
         except BaseException:
-            release()
+            free_slot()
             raise
+        reading = self._reading
+        reading.add(response)
+
+        def release() -> None:
+            reading.discard(response)
+            free_slot()
+
         extensions = {"http_version": b"HTTP/1.1"}
         if response.reason:
             extensions["reason_phrase"] = response.reason.encode()
@@ -149,6 +166,15 @@ class AiohttpTransport(httpx_aiohttp.AiohttpTransport):
         finally:
             response.release()
             release()
+        if "Content-Encoding" in response.headers:
+            # As a stream: given as content, httpx would inflate it whole here, unbounded.
+            return httpx.Response(
+                status_code=response.status,
+                headers=response.raw_headers,
+                stream=httpx.ByteStream(body),
+                request=request,
+                extensions=extensions,
+            )
         return httpx.Response(
             status_code=response.status,
             headers=response.raw_headers,

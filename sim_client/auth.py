@@ -32,6 +32,7 @@ from sim_client._transfer import Transfer, attempt_deadline, exchange
 from sim_client.errors import (
     APITimeoutError,
     AuthenticationError,
+    ResponseDecodeError,
     describe_request,
     make_status_error,
 )
@@ -170,13 +171,17 @@ class ClientCredentialsAuth(httpx.Auth):
         """Ask the token endpoint; cache and return its token, or raise what went wrong."""
         request = self._token_request(transfer)
         self.token_requests += 1
-        response = await exchange(
-            transfer,
-            request,
-            context="token request",
-            secrets=(self._secret,),
-            follow_redirects=False,
-        )
+        try:
+            response = await exchange(
+                transfer,
+                request,
+                context="token request",
+                secrets=(self._secret,),
+                follow_redirects=False,
+            )
+        except ResponseDecodeError as error:
+            error.body = ""  # a 2xx token answer: its text holds the token
+            raise
         token, expires_in = self._decode(response)
         self._token = token
         self._refresh_at = self._clock() + expires_in - min(REFRESH_MARGIN, expires_in * 0.1)

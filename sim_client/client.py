@@ -205,6 +205,7 @@ class SimClient:
         if self._closed:
             return
         self._closed = True
+        self._retry.wake()  # a call waiting to retry ends now, not after its Retry-After
         if self._owns_http:
             await self._http.aclose()
 

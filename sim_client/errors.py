@@ -27,6 +27,7 @@ caller knows (the token sent, the client secret) before it is kept or shown, and
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -34,7 +35,6 @@ import time
 from collections.abc import Iterable
 from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
-from urllib.parse import quote, quote_plus
 
 import httpx
 
@@ -67,7 +67,6 @@ MAX_TEXT = 1000
 #: At most this many of the server's texts are kept in ``messages``.
 MAX_MESSAGES = 20
 _MASK = "***"
-_PERCENT = re.compile("%[0-9A-F]{2}")
 # C0 and C1 controls, DEL and the Unicode line and paragraph separators: never raw in a message.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
@@ -92,20 +91,49 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
 
 def hide(text: str, secrets: Iterable[str]) -> str:
     """``text`` with each secret masked (as it is, percent-encoded or JSON-escaped)."""
-    forms = {form for secret in secrets if secret for form in _forms(secret)}
-    if not forms or not text:
+    if not text:
         return text
-    # Longest first, so that no shorter form leaves part of a longer one visible.
-    pattern = "|".join(re.escape(form) for form in sorted(forms, key=len, reverse=True))
-    return re.sub(pattern, _MASK, text)
+    pattern = _secrets_pattern(tuple(secret for secret in secrets if secret))
+    return text if pattern is None else pattern.sub(_MASK, text)
 
 
-def _forms(secret: str) -> tuple[str, ...]:
-    """``secret`` as it is, percent-encoded (upper- and lower-case hex, ``+`` or ``%20`` for a
-    space) and JSON-escaped."""
-    encoded = (quote(secret, safe=""), quote_plus(secret))
-    lower = tuple(_PERCENT.sub(lambda match: match.group().lower(), form) for form in encoded)
-    return (secret, *encoded, *lower, json.dumps(secret)[1:-1])
+@functools.lru_cache(maxsize=64)
+def _secrets_pattern(secrets: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One pattern for ``secrets``, each character of each as it is, percent-encoded (either
+    case of hex, ``+`` for a space) or JSON-escaped, whichever way each character came: an
+    encoder that leaves some characters as they are (``%2F`` next to a plain ``+``) is caught."""
+    if not secrets:
+        return None
+    # Longest first, so that no shorter secret leaves part of a longer one visible.
+    ordered = sorted(set(secrets), key=len, reverse=True)
+    return re.compile("|".join("".join(map(_char_forms, secret)) for secret in ordered))
+
+
+def _char_forms(char: str) -> str:
+    """A pattern for ``char`` as it is, percent-encoded or JSON-escaped."""
+    forms = [re.escape(char), re.escape(json.dumps(char)[1:-1])]
+    if char == "/":
+        forms.append(re.escape("\\/"))
+    if char == " ":
+        forms.append(re.escape("+"))
+    forms.extend("%" + _hex(f"{byte:02X}") for byte in char.encode())
+    if ord(char) < 0x10000:
+        forms.append(re.escape("\\u") + _hex(f"{ord(char):04X}"))
+    return "(?:" + "|".join(dict.fromkeys(forms)) + ")"
+
+
+def _hex(digits: str) -> str:
+    """A pattern for hex ``digits`` in either case."""
+    return "".join(d if d.isdigit() else f"[{d}{d.lower()}]" for d in digits)
+
+
+def response_text(response: httpx.Response) -> str:
+    """The body of ``response`` as text; as UTF-8 (errors replaced) when the charset it names
+    cannot decode it (``charset=rot13``, ``hex``, an unknown or a broken one)."""
+    try:
+        return response.text
+    except Exception:  # a codec of any kind may fail in any way
+        return response.content.decode("utf-8", errors="replace")
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -204,7 +232,7 @@ class ResponseDecodeError(SimError):
         super().__init__(message)
         self.response = response
         self.status_code = response.status_code
-        self.body = excerpt(response.text, MAX_BODY_EXCERPT)
+        self.body = excerpt(response_text(response), MAX_BODY_EXCERPT)
         self.method = response.request.method
         self.url = str(response.request.url)
 
@@ -239,7 +267,7 @@ class _ErrorDetails:
         self.detail_code: str | None = None
         self.messages: list[str] = []
         # Masked before parsing: the secrets then stay out of every text taken from it.
-        text = hide(response.text, secrets)
+        text = hide(response_text(response), secrets)
         self.body: Any = None
         if not text:
             return

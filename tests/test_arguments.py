@@ -361,9 +361,27 @@ def test_a_base_url_that_is_not_a_string_is_refused(base_url: Any) -> None:
         SimClient(base_url, token=TOKEN)
 
 
-@pytest.mark.parametrize("timeout", [True, False, "30", None, float("nan")])
+@pytest.mark.parametrize(
+    "timeout", [True, False, "30", None, float("nan"), float("inf"), 10**400, -1, 0]
+)
 def test_a_timeout_that_is_not_a_positive_number_is_refused(timeout: Any) -> None:
     with pytest.raises(ValueError, match="timeout must be a positive number"):
+        SimClient("https://acme.example", token=TOKEN, timeout=timeout)
+
+
+@pytest.mark.parametrize(
+    "timeout",
+    [
+        httpx.Timeout(float("inf")),
+        httpx.Timeout(5.0, read=float("nan")),
+        httpx.Timeout(None, connect=-1.0),
+        httpx.Timeout(0.0),
+    ],
+)
+def test_an_httpx_timeout_with_a_phase_that_is_not_finite_seconds_is_refused(
+    timeout: httpx.Timeout,
+) -> None:
+    with pytest.raises(ValueError, match=r"each phase of an httpx\.Timeout must be None or finite"):
         SimClient("https://acme.example", token=TOKEN, timeout=timeout)
 
 

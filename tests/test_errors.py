@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import httpx
 import pytest
 
@@ -20,7 +22,7 @@ from sim_client import (
     SimClient,
     SimError,
 )
-from sim_client.errors import MAX_BODY_EXCERPT, excerpt, redact
+from sim_client.errors import MAX_BODY_EXCERPT, MAX_TEXT, excerpt, redact
 from tests.mock_api import MockAPI, integration, json_response
 
 ERROR_DTO = {
@@ -356,6 +358,19 @@ def test_a_decode_error_hides_secrets_in_its_message_and_body() -> None:
     assert error.body == "<p>***</p>"
 
 
+@pytest.mark.parametrize(
+    "echoed",
+    [
+        "tok%2Fen+1",  # "/" encoded, "+" left as it is (as encodeURI-like encoders do)
+        "tok%2fen%2B1",  # hex of both cases in one echo
+        "tok\\/en\\u002b1",  # "\\/" and a "\\u" escape in one JSON string
+        "tok\\u002Fen%2B1",  # one character JSON-escaped, another percent-encoded
+    ],
+)
+def test_a_secret_encoded_character_by_character_in_mixed_ways_is_masked(echoed: str) -> None:
+    assert redact(f"bad {echoed}!", ["tok/en+1"]) == "bad ***!"
+
+
 def test_a_longer_secret_is_masked_before_a_shorter_one_inside_it() -> None:
     assert redact("xx abcdef xx", ["abc", "abcdef"]) == "xx *** xx"
     assert redact("xx abcdef xx", ["abcdef", "abc"]) == "xx *** xx"
@@ -377,6 +392,12 @@ def test_an_excerpt_keeps_at_most_its_limit(text: str, limit: int, expected: str
         (
             httpx.LocalProtocolError("Illegal header value b'x'"),
             "GET /beta/sim-integrations/abc failed: LocalProtocolError",
+        ),
+        (
+            httpx.RemoteProtocolError("illegal status line: " + "c" * 5000),
+            "GET /beta/sim-integrations/abc failed: RemoteProtocolError: illegal status line: "
+            + "c" * (MAX_TEXT - len("illegal status line: ") - 1)
+            + "\u2026",
         ),
     ],
 )
@@ -431,3 +452,42 @@ async def test_the_message_of_a_decode_error(content: bytes, call: str, message:
     # The third names the model's own complaint after the "(": only its start is ours.
     assert str(raised.value)[: len(message)] == message
     assert str(raised.value) == message or message.endswith("(")
+
+
+@pytest.mark.parametrize("charset", ["rot13", "hex", "undefined", "utf-16", "idna"])
+@pytest.mark.parametrize(
+    ("status", "error_class"), [(400, BadRequestError), (200, ResponseDecodeError)]
+)
+async def test_a_body_whose_charset_cannot_decode_it_is_kept_as_utf8_text(
+    charset: str, status: int, error_class: type[SimError]
+) -> None:
+    headers = {"Content-Type": f"application/json; charset={charset}"}
+    api = MockAPI(httpx.Response(status, content=b"not \xff json", headers=headers))
+    with pytest.raises(error_class) as raised:
+        await api.client(max_retries=0).get_integration("abc")
+    assert raised.value.body == "not \ufffd json"  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "escape",
+    [
+        lambda token: "".join(f"\\u{ord(char):04x}" for char in token),
+        lambda token: token.replace("/", "\\/"),
+        lambda token: token[:3] + "".join(f"\\u{ord(char):04X}" for char in token[3:6]) + token[6:],
+    ],
+)
+async def test_a_secret_hidden_behind_json_escapes_is_masked_in_the_body(
+    escape: Callable[[str], str],
+) -> None:
+    def echo(request: httpx.Request) -> httpx.Response:
+        token = request.headers["Authorization"].removeprefix("Bearer ")
+        document = (
+            f'{{"error": "bad {escape(token)}", "{escape(token)}": [{{"x": "{escape(token)}"}}]}}'
+        )
+        return httpx.Response(401, content=document.encode())
+
+    api = MockAPI(echo)
+    with pytest.raises(AuthenticationError) as raised:
+        await api.client(token="t0k/en/escaped").get_integration("abc")
+    assert raised.value.body == {"error": "bad ***", "***": [{"x": "***"}]}
+    assert raised.value.messages == ["bad ***"]

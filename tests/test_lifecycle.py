@@ -161,6 +161,26 @@ async def test_an_injected_client_closed_by_its_owner_gives_client_closed_error(
     assert not sim.closed and api.requests == []
 
 
+@pytest.mark.parametrize("retry_after", ["30", None])
+async def test_aclose_ends_a_call_waiting_to_retry(retry_after: str | None) -> None:
+    headers = {"Retry-After": retry_after} if retry_after else {}
+    answered = asyncio.Event()
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        answered.set()
+        return json_response(429 if retry_after else 503, {}, headers)
+
+    api = MockAPI(refuse)
+    sim = SimClient(BASE_URL, token=TOKEN, transport=api.transport, max_retries=5)
+    call = asyncio.create_task(sim.list_integrations())
+    await answered.wait()
+    await sim.aclose()
+    with pytest.raises(ClientClosedError):
+        # A guard far below the 30 s asked for: the wait must end with aclose.
+        await asyncio.wait_for(call, 5)
+    assert len(api.requests) == 1
+
+
 def test_a_runtime_error_of_an_open_client_is_not_called_closed() -> None:
     def broken(request: httpx.Request) -> httpx.Response:
         raise RuntimeError("a transport bug")

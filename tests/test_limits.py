@@ -169,6 +169,22 @@ async def test_a_gzip_bomb_is_cut_at_the_default_limit() -> None:
     assert len(raised.value.body) == MAX_BODY_EXCERPT
 
 
+def crc_broken_bomb(size: int) -> bytes:
+    """``size`` zero bytes gzipped, the CRC at the end wrong: inflating all of it fails there."""
+    bomb = bytearray(gzip.compress(b"\0" * size, compresslevel=9))
+    bomb[-8] ^= 0xFF
+    return bytes(bomb)
+
+
+async def test_a_gzip_bomb_in_one_chunk_is_inflated_only_up_to_the_limit() -> None:
+    # 32 MiB in one chunk of about 32 KiB: inflated whole, it would reach the broken CRC.
+    bomb = crc_broken_bomb(32 * 1024 * 1024)
+    api = MockAPI(lambda request: streamed(200, Chunks(bomb), **{"Content-Encoding": "gzip"}))
+    with pytest.raises(ResponseTooLargeError) as raised:
+        await guarded(api.client(max_response_bytes=1024 * 1024).list_integrations())
+    assert len(raised.value.response.content) == 1024 * 1024
+
+
 async def test_a_non_2xx_over_the_limit_keeps_its_status_and_an_excerpt(
     waits: list[float],
 ) -> None:
@@ -187,9 +203,10 @@ async def test_a_token_answer_over_the_limit_names_the_token_request() -> None:
     api = MockAPI(json_response(200, []))
     api.token_answer = json_response(200, {"access_token": "t" * 5000, "expires_in": 60})
     sim = api.client(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, max_response_bytes=1000)
-    with pytest.raises(ResponseTooLargeError, match=r"^token request: POST /oauth/token"):
+    with pytest.raises(ResponseTooLargeError, match=r"^token request: POST /oauth/token") as raised:
         await guarded(sim.list_integrations())
     assert api.api_requests == []
+    assert raised.value.body == ""  # the answer's text holds the token
 
 
 @pytest.mark.parametrize("limit", [0, -1, True, 1.5, "16"])

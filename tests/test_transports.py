@@ -12,11 +12,12 @@ import aiohttp
 import httpx
 import pytest
 
-from sim_client import APIConnectionError, SimClient, aiohttp_transport
+from sim_client import APIConnectionError, ResponseTooLargeError, SimClient, aiohttp_transport
 from sim_client.aiohttp_transport import AiohttpTransport
 from sim_client.testing import FakeSimServer
 from tests.loopback import no_proxies
 from tests.mock_api import BASE_URL, TOKEN, MockAPI, integration, json_response
+from tests.test_limits import crc_broken_bomb
 
 SET_COOKIE = {"Set-Cookie": "session=abc; Path=/"}
 
@@ -129,3 +130,60 @@ async def test_the_pool_limit_is_kept_by_the_aiohttp_transport(
         assert connector is not None
         assert sum(len(kept) for kept in connector._conns.values()) == 2  # six calls, two
     assert [r.status for r in fake.requests] == [200] * 6
+
+
+@pytest.mark.loopback
+async def test_a_small_gzip_bomb_read_at_once_is_inflated_only_up_to_the_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    no_proxies(monkeypatch)
+    fake = FakeSimServer()
+    bomb = crc_broken_bomb(32 * 1024 * 1024)  # about 32 KiB: read at once by the transport
+    fake.fail(200, body=bomb, headers={"Content-Encoding": "gzip"})
+    async with (
+        fake.serve() as base_url,
+        SimClient(
+            base_url,
+            token=fake.token,
+            transport=AiohttpTransport(trust_env=False),
+            max_response_bytes=1024 * 1024,
+        ) as sim,
+    ):
+        with pytest.raises(ResponseTooLargeError) as raised:
+            await sim.list_integrations()
+    assert len(raised.value.response.content) == 1024 * 1024
+
+
+@pytest.mark.loopback
+@pytest.mark.parametrize("read_at_once", [0, aiohttp_transport.READ_AT_ONCE])
+async def test_closing_the_aiohttp_transport_ends_a_body_being_read(
+    monkeypatch: pytest.MonkeyPatch, read_at_once: int
+) -> None:
+    no_proxies(monkeypatch)
+    monkeypatch.setattr(aiohttp_transport, "READ_AT_ONCE", read_at_once)
+    started = asyncio.Event()
+
+    async def stall(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n[")
+        started.set()
+        await asyncio.sleep(30)  # the rest of the body never comes
+
+    server = await asyncio.start_server(stall, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    transport = AiohttpTransport()
+    sim = SimClient(f"http://127.0.0.1:{port}", token=TOKEN, transport=transport)
+    call = asyncio.create_task(sim.create_integration({"name": "x"}))
+    await started.wait()
+    for _ in range(200):  # until the client has the headers and reads the body
+        if getattr(transport, "_reading", None):
+            break
+        await asyncio.sleep(0.01)
+    await sim.aclose()
+    try:
+        # A guard far below the 30 s timeout: closing must end the read, not the deadline.
+        with pytest.raises(APIConnectionError) as raised:
+            await asyncio.wait_for(call, 5)
+        assert isinstance(raised.value.__cause__, httpx.ReadError)
+    finally:
+        server.close()
