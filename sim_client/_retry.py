@@ -4,7 +4,9 @@
   server gives one; a ``Retry-After`` above :data:`RETRY_AFTER_CAP` is not waited for.
 - 502, 503, 504, timeouts and broken connections are retried for GET, PUT and DELETE only:
   a POST or PATCH may already have taken effect.
-- A connection that could not be opened is retried for every method: nothing was sent.
+- A connection that could not be opened is retried for every method: nothing was sent. So is
+  a failed token fetch (429, 502/503/504, a timeout or broken connection of the token request)
+  that an API request waited for: that request was not sent.
 - Otherwise the wait is exponential from :data:`BACKOFF_INITIAL`, capped at
   :data:`BACKOFF_MAX`, with up to 25 % jitter taken off.
 """
@@ -84,10 +86,11 @@ class RetryPolicy:
         """Whether ``error`` from a ``method`` request may be tried again at all."""
         if isinstance(error, RateLimitError):
             return error.retry_after is None or error.retry_after <= RETRY_AFTER_CAP
+        repeatable = method in IDEMPOTENT_METHODS or error._api_request_unsent
         if isinstance(error, ServerError):
-            return error.status_code in RETRYABLE_SERVER_STATUSES and method in IDEMPOTENT_METHODS
+            return error.status_code in RETRYABLE_SERVER_STATUSES and repeatable
         if isinstance(error, APIConnectionError):
-            return method in IDEMPOTENT_METHODS or isinstance(error.__cause__, _NOT_SENT)
+            return repeatable or isinstance(error.__cause__, _NOT_SENT)
         return False
 
     def delay(self, error: SimError, attempt: int) -> float:

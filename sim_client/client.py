@@ -335,7 +335,12 @@ class SimClient:
         auth = self._auth
         try:
             for replay in (False, True):
-                token = await auth.bearer(self._transfer)
+                try:
+                    token = await auth.bearer(self._transfer)
+                except SimError as error:
+                    # Nothing of this request took effect: the retry policy may repeat it.
+                    error._api_request_unsent = True
+                    raise
                 request.headers["Authorization"] = f"Bearer {token}"
                 secrets = (token, *auth.secrets())
                 response = await exchange(self._transfer, request, secrets=secrets)

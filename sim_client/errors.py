@@ -74,6 +74,10 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 class SimError(Exception):
     """The base of every error this library raises on purpose."""
 
+    # Set on an error of the token fetch that an API request waited for: that request was not
+    # sent (or was refused with a 401), so the retry policy may repeat it whatever its method.
+    _api_request_unsent: bool = False
+
 
 def describe_request(request: httpx.Request) -> str:
     """``METHOD /path`` as sent (ids stay percent-encoded; no host, no query)."""

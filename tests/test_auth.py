@@ -30,6 +30,7 @@ from tests.mock_api import (
     ISSUED_TOKEN,
     TOKEN,
     MockAPI,
+    integration,
     json_response,
 )
 
@@ -819,3 +820,42 @@ async def test_a_failed_fetch_nobody_waits_for_leaves_no_unretrieved_error() -> 
     del fetch
     gc.collect()
     assert reported == []
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [json_response(503, {"message": "busy"}), httpx.ReadError("token connection dropped")],
+    ids=["503", "dropped"],
+)
+async def test_a_post_whose_token_fetch_failed_is_retried_as_it_was_not_sent(
+    waits: list[float], failure: httpx.Response | Exception
+) -> None:
+    api = MockAPI(json_response(200, integration()))
+    issued = json_response(
+        200, {"access_token": ISSUED_TOKEN, "token_type": "bearer", "expires_in": 3600}
+    )
+    answers = iter([failure, issued])
+
+    def token(request: httpx.Request) -> httpx.Response:
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    api.token_answer = token
+    async with credentials_client(api) as sim:
+        created = await sim.create_integration({"name": "n"})
+
+    assert created.name == "aName"
+    assert [r.method for r in api.api_requests] == ["POST"]  # sent once, after the new token
+    assert len(api.token_requests) == 2
+    assert len(waits) == 1
+
+
+async def test_a_post_answered_503_itself_is_still_not_retried(waits: list[float]) -> None:
+    api = MockAPI(json_response(503, {"message": "busy"}))
+    async with credentials_client(api) as sim:
+        with pytest.raises(ServerError):
+            await sim.create_integration({"name": "n"})
+    assert [r.method for r in api.api_requests] == ["POST"]
+    assert waits == []
