@@ -9,7 +9,6 @@ here, for API and token requests alike.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -73,6 +72,8 @@ async def exchange(
     """
     name = f"{context}: {describe_request(request)}" if context else describe_request(request)
     redirects: Any = httpx.USE_CLIENT_DEFAULT if follow_redirects is None else follow_redirects
+    import asyncio  # here: importing sim_client does not need asyncio loaded
+
     try:
         async with asyncio.timeout(transfer.deadline):
             try:

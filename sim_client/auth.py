@@ -19,11 +19,11 @@ redirect.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import math
 import time
 from collections.abc import AsyncGenerator, Callable, Generator
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -36,6 +36,9 @@ from sim_client.errors import (
     describe_request,
     make_status_error,
 )
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = ["ClientCredentialsAuth", "StaticTokenAuth", "make_auth"]
 
@@ -145,6 +148,8 @@ class ClientCredentialsAuth(httpx.Auth):
         token = self._cached()
         if token is not None:
             return token
+        import asyncio  # here: importing sim_client does not need asyncio loaded
+
         fetch = self._fetch
         if fetch is None or fetch.done() or fetch.get_loop() is not asyncio.get_running_loop():
             # The fetch is bounded by this caller's deadline: its outcome is this caller's.

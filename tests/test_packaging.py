@@ -73,3 +73,17 @@ def test_the_wheel_installs_into_an_empty_venv_and_imports(wheel: Path, tmp_path
     )
     assert result.stdout.split() == ["0.1.0", "SimClient", "True", "True", "True"]
     assert sys.executable != str(python)
+
+
+def test_importing_the_package_loads_neither_asyncio_nor_an_extra() -> None:
+    # The README promises it: asyncio is imported when a client first needs it, and the
+    # optional transport, the CLI and the desired-state code only when used.
+    code = (
+        "import sys, sim_client; "
+        "print(sorted(m for m in ('asyncio', 'aiohttp', 'sim_client.cli', "
+        "'sim_client.desired', 'sim_client.aiohttp_transport') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == "[]"
