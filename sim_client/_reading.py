@@ -65,11 +65,12 @@ def is_strict() -> bool:
     return _strict.get()
 
 
-def _report(kind: str) -> None:
+def _report(kind: str, outcome: str = "kept raw") -> None:
+    """Log the misfit ``kind`` and what was done about it, the first time only."""
     if kind in _reported:
         return
     _reported.add(kind)
-    logger.warning("%s; kept raw", kind)
+    logger.warning("%s; %s", kind, outcome)
 
 
 def keep_raw(raw: dict[str, Any] | None, error: Exception, key: str, value: Any) -> dict[str, Any]:
@@ -92,9 +93,7 @@ def unknown_enum(label: str, enum_name: str, value: str) -> str:
     message = f"{label}: not a known {enum_name} value"
     if _strict.get():
         raise ValueError(message)
-    if message not in _reported:
-        _reported.add(message)
-        logger.warning("%s; kept as a plain string", message)
+    _report(message, "kept as a plain string")
     return value
 
 

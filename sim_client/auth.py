@@ -160,10 +160,9 @@ class ClientCredentialsAuth(httpx.Auth):
             async with asyncio.timeout(transfer.deadline):
                 return await asyncio.shield(fetch)
         except TimeoutError:
+            described = describe_request(httpx.Request("POST", self._token_url))
             raise APITimeoutError(
-                f"token request: POST {httpx.URL(self._token_url).raw_path.decode('ascii')} "
-                f"timed out: "
-                f"no token within {transfer.deadline:g} s"
+                f"token request: {described} timed out: no token within {transfer.deadline:g} s"
             ) from None
 
     def refused(self, token: str) -> bool:
