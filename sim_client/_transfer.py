@@ -70,7 +70,6 @@ async def exchange(
     :class:`ResponseDecodeError`; a non-2xx body is cut at the limit (or left empty) instead, as
     the status says what went wrong. ``context`` prefixes messages (``"token request"``).
     """
-    name = f"{context}: {describe_request(request)}" if context else describe_request(request)
     redirects: Any = httpx.USE_CLIENT_DEFAULT if follow_redirects is None else follow_redirects
     import asyncio  # here: importing sim_client does not need asyncio loaded
 
@@ -84,17 +83,17 @@ async def exchange(
                 # The hook's httpx has closed the answer unread: its status is all there is.
                 answer = error.response
                 return httpx.Response(answer.status_code, headers=answer.headers, request=request)
-            await _read(response, transfer.limit, name, secrets)
+            await _read(response, transfer.limit, context, secrets)
             return response
     except TimeoutError as error:
         within = "" if transfer.deadline is None else f" within {transfer.deadline:g} s"
         raise APITimeoutError(
-            f"{name} timed out: no complete answer{within}", request=request
+            f"{_named(request, context)} timed out: no complete answer{within}", request=request
         ) from error
     except httpx.TimeoutException as error:
-        raise APITimeoutError(f"{name} timed out ({type(error).__name__})", request=request) from (
-            error
-        )
+        raise APITimeoutError(
+            f"{_named(request, context)} timed out ({type(error).__name__})", request=request
+        ) from (error)
     except httpx.HTTPError as error:
         # A local protocol error quotes the offending header, which may be a credential; any
         # other text is the server's or the network's: redacted, and the query kept out.
@@ -105,11 +104,13 @@ async def exchange(
             + excerpt(redact(str(error), (*secrets, request.url.query.decode("ascii"))), MAX_TEXT)
         )
         raise APIConnectionError(
-            f"{name} failed: {type(error).__name__}{detail}", request=request
+            f"{_named(request, context)} failed: {type(error).__name__}{detail}", request=request
         ) from error
 
 
-async def _read(response: httpx.Response, limit: int, name: str, secrets: tuple[str, ...]) -> None:
+async def _read(
+    response: httpx.Response, limit: int, context: str, secrets: tuple[str, ...]
+) -> None:
     """Read the body of ``response`` (at most ``limit`` decoded bytes) into ``response.content``."""
     chunks: list[bytes] = []
     size = 0
@@ -122,7 +123,8 @@ async def _read(response: httpx.Response, limit: int, name: str, secrets: tuple[
     except httpx.DecodingError as error:
         if response.is_success:
             raise ResponseDecodeError(
-                f"{name} -> {response.status_code}: the body cannot be decoded "
+                f"{_named(response.request, context)} -> {response.status_code}: "
+                "the body cannot be decoded "
                 f"(Content-Encoding {redact(response.headers.get('Content-Encoding', ''))})",
                 response=_with_content(response, b""),
             ) from error
@@ -133,7 +135,8 @@ async def _read(response: httpx.Response, limit: int, name: str, secrets: tuple[
     _with_content(response, content[:limit])
     if size > limit and response.is_success:
         too_large = ResponseTooLargeError(
-            f"{name} -> {response.status_code}: the answer is larger than "
+            f"{_named(response.request, context)} -> {response.status_code}: "
+            "the answer is larger than "
             f"max_response_bytes ({limit} bytes); the rest was not read",
             response=response,
         )
@@ -155,6 +158,13 @@ async def _inflated(response: httpx.Response) -> AsyncIterator[bytes]:
         for start in range(0, len(raw), RAW_SLICE):
             yield decoder.decode(raw[start : start + RAW_SLICE])
     yield decoder.flush()
+
+
+def _named(request: httpx.Request, context: str) -> str:
+    """The request as messages name it (``context`` first, e.g. ``"token request"``); built
+    only when a message needs it, off the path of a call that succeeds."""
+    described = describe_request(request)
+    return f"{context}: {described}" if context else described
 
 
 def _with_content(response: httpx.Response, content: bytes) -> httpx.Response:
