@@ -49,9 +49,19 @@ def generate(destination: Path) -> None:
     if result.returncode != 0 or not destination.is_dir():
         sys.stderr.write(result.stdout + result.stderr)
         raise SystemExit(f"openapi-python-client failed (exit {result.returncode})")
+    _keep_used(destination)
     for path in sorted(destination.rglob("*.py")):
         path.write_text(HEADER + path.read_text(encoding="utf-8"), encoding="utf-8")
     (destination / "py.typed").write_text("", encoding="utf-8")
+
+
+def _keep_used(package: Path) -> None:
+    """Keep what the package uses: the models, the types and the operations table (rendered
+    from ``endpoint_init.py.jinja``); the generator's endpoint functions and client go."""
+    (package / "api" / "sim_integrations" / "__init__.py").rename(package / "operations.py")
+    shutil.rmtree(package / "api")
+    (package / "client.py").unlink()
+    (package / "errors.py").unlink()
 
 
 def differences(expected: Path, actual: Path) -> list[str]:

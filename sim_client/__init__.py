@@ -4,12 +4,14 @@
 ...     integrations = await sim.list_integrations()
 """
 
-__version__ = "0.1.0"
+from sim_client._version import __version__
 
 from typing import TYPE_CHECKING
 
+from sim_client._notices import SimDeprecationWarning
+from sim_client._responses import RawResponse
 from sim_client.auth import ClientCredentialsAuth, StaticTokenAuth
-from sim_client.client import DEFAULT_TIMEOUT, SimClient
+from sim_client.client import DEFAULT_TIMEOUT, RawResponseClient, SimClient
 from sim_client.errors import (
     APIConnectionError,
     APIStatusError,
@@ -41,6 +43,7 @@ from sim_client.models import (
     SourceClusterRef,
     Unset,
 )
+from sim_client.rate_limit import RateLimit
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -63,11 +66,15 @@ __all__ = [
     "PermissionDeniedError",
     "PlanInitializerScript",
     "ProvisioningConfig",
+    "RateLimit",
     "RateLimitError",
+    "RawResponse",
+    "RawResponseClient",
     "ResponseDecodeError",
     "ResponseTooLargeError",
     "ServerError",
     "SimClient",
+    "SimDeprecationWarning",
     "SimError",
     "SimIntegration",
     "SimIntegrationDetails",

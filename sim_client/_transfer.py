@@ -9,6 +9,9 @@ here, for API and token requests alike.
 
 from __future__ import annotations
 
+import datetime
+import socket
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +27,15 @@ from sim_client.errors import (
     describe_request,
     excerpt,
     redact,
+)
+
+# Failures before any byte of the request left: safe to repeat for every method.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# getaddrinfo's answers for a name that does not exist (EAI_AGAIN, a passing fault, is not one).
+_NAME_UNKNOWN = frozenset(
+    code
+    for code in (getattr(socket, "EAI_NONAME", None), getattr(socket, "EAI_NODATA", None))
+    if code
 )
 
 #: The default of ``SimClient(max_response_bytes=...)``: 16 MiB of decoded body.
@@ -73,6 +85,7 @@ async def exchange(
     redirects: Any = httpx.USE_CLIENT_DEFAULT if follow_redirects is None else follow_redirects
     import asyncio  # here: importing sim_client does not need asyncio loaded
 
+    started = time.perf_counter()
     try:
         async with asyncio.timeout(transfer.deadline):
             try:
@@ -84,6 +97,8 @@ async def exchange(
                 answer = error.response
                 return httpx.Response(answer.status_code, headers=answer.headers, request=request)
             await _read(response, transfer.limit, context, secrets)
+            if not hasattr(response, "_elapsed"):  # a transport that does not time its answers
+                response.elapsed = datetime.timedelta(seconds=time.perf_counter() - started)
             return response
     except TimeoutError as error:
         within = "" if transfer.deadline is None else f" within {transfer.deadline:g} s"
@@ -92,8 +107,10 @@ async def exchange(
         ) from error
     except httpx.TimeoutException as error:
         raise APITimeoutError(
-            f"{_named(request, context)} timed out ({type(error).__name__})", request=request
-        ) from (error)
+            f"{_named(request, context)} timed out ({type(error).__name__})",
+            request=request,
+            request_sent=not isinstance(error, _NOT_SENT),
+        ) from error
     except httpx.HTTPError as error:
         # A local protocol error quotes the offending header, which may be a credential; any
         # other text is the server's or the network's: redacted, and the query kept out.
@@ -103,8 +120,13 @@ async def exchange(
             else ": "
             + excerpt(redact(str(error), (*secrets, request.url.query.decode("ascii"))), MAX_TEXT)
         )
+        unresolved = _unresolved(error)
         raise APIConnectionError(
-            f"{_named(request, context)} failed: {type(error).__name__}{detail}", request=request
+            f"{_named(request, context)} failed: {type(error).__name__}{detail}"
+            + (" (the host name does not resolve)" if unresolved else ""),
+            request=request,
+            request_sent=not isinstance(error, _NOT_SENT),
+            retryable=not unresolved,
         ) from error
 
 
@@ -158,6 +180,18 @@ async def _inflated(response: httpx.Response) -> AsyncIterator[bytes]:
         for start in range(0, len(raw), RAW_SLICE):
             yield decoder.decode(raw[start : start + RAW_SLICE])
     yield decoder.flush()
+
+
+def _unresolved(error: BaseException) -> bool:
+    """Whether ``error`` comes of a host name that does not resolve (not of a passing DNS fault)."""
+    seen: set[int] = set()
+    cause: BaseException | None = error
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, socket.gaierror):
+            return cause.errno in _NAME_UNKNOWN
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 def _named(request: httpx.Request, context: str) -> str:

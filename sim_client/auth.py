@@ -27,12 +27,13 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from sim_client._arguments import check_credential, check_url, is_header_safe
+from sim_client._settings import check_credential, check_url, is_header_safe
 from sim_client._transfer import Transfer, attempt_deadline, exchange
 from sim_client.errors import (
     APITimeoutError,
     AuthenticationError,
     ResponseDecodeError,
+    SimError,
     describe_request,
     make_status_error,
 )
@@ -74,6 +75,10 @@ class StaticTokenAuth(httpx.Auth):
     async def bearer(self, transfer: Transfer) -> str:
         """The token to send."""
         return self._token
+
+    def budget_identity(self) -> str:
+        """Whose rate-limit budget this is (hashed before use, never shown)."""
+        return f"token:{self._token}"
 
     def refused(self, token: str) -> bool:
         """A 401 answered ``token``: nothing else to send, so no replay."""
@@ -134,6 +139,10 @@ class ClientCredentialsAuth(httpx.Auth):
         """What must never appear in a message or a log record."""
         return (self._secret,) if self._token is None else (self._secret, self._token)
 
+    def budget_identity(self) -> str:
+        """Whose rate-limit budget this is: the service counts per client id."""
+        return f"client:{self._form['client_id']}"
+
     def _cached(self) -> str | None:
         if self._token is not None and self._clock() < self._refresh_at:
             return self._token
@@ -159,6 +168,8 @@ class ClientCredentialsAuth(httpx.Auth):
         try:
             async with asyncio.timeout(transfer.deadline):
                 return await asyncio.shield(fetch)
+        except SimError as error:
+            raise _fresh(error) from error.__cause__  # each waiter its own error object
         except TimeoutError:
             described = describe_request(httpx.Request("POST", self._token_url))
             raise APITimeoutError(
@@ -271,6 +282,15 @@ def _lifetime(expires_in: object) -> float | None:
     except (ValueError, OverflowError):
         return None
     return seconds if math.isfinite(seconds) and seconds > 0 else None
+
+
+def _fresh(error: SimError) -> SimError:
+    """A copy of ``error`` for one more waiter: a raised error collects its raiser's traceback
+    and context, which must not mix between the calls that shared one token fetch."""
+    copy = error.__class__.__new__(error.__class__)
+    copy.__dict__.update(error.__dict__)
+    copy.args = error.args
+    return copy
 
 
 def _consume(fetch: asyncio.Future[str]) -> None:

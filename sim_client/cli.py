@@ -28,7 +28,7 @@ except ImportError as missing:  # pragma: no cover - the cli extra is installed 
         f"sim-client needs the cli extra ({missing.name} is missing): pip install 'sim-client[cli]'"
     ) from None
 
-from sim_client import __version__
+from sim_client._version import __version__
 from sim_client.client import SimClient
 from sim_client.desired import (
     ApplyResult,

@@ -1,77 +1,56 @@
-"""``SimClient``: the async facade over the generated SIM Integrations layer.
+"""``SimClient``: the public face of the SIM Integrations API; each operation in one line.
 
-Each operation checks its arguments, asks the generated endpoint module for the request
-(method, path with the id percent-encoded, body, content type), sends it through one
-``httpx.AsyncClient`` under the retry policy and the token flow, maps a non-2xx answer to a
-typed error and decodes a 2xx body into the generated model. The generated ``asyncio_detailed``
-functions are not used for sending: they decode error bodies eagerly and would raise a raw
-``JSONDecodeError`` on a non-JSON error page.
+A method checks its arguments (:mod:`sim_client._bodies`), builds the request of its row of the
+generated operations table (:mod:`sim_client._generated.operations`) at the URL its API version
+gives (:meth:`ApiVersion.url`), and hands it to :func:`sim_client._pipeline.send`, which owns the
+life of the call: rate-limit slot, token, send, classify, retry. The answer comes back as a
+:class:`~sim_client.RawResponse`, whose ``parse()`` the plain methods return.
 """
 
 from __future__ import annotations
 
 import functools
-import json
-import logging
+import hashlib
 import os
-import time
 from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 
-from sim_client import __version__
+from sim_client._version import __version__
 from sim_client._api_versions import ApiName, api_version, split_base_url
-from sim_client._arguments import (
-    Details,
-    Operation,
-    check_id,
+from sim_client._bodies import Details, Operation, check_id, check_name, details_body, patch_body
+from sim_client._budget import budget_for
+from sim_client._generated import operations as ops
+from sim_client._http import CookielessAsyncClient
+from sim_client._pipeline import Connection, Options, request_headers, send, wait
+from sim_client._responses import RawResponse
+from sim_client._settings import (
+    check_max_rate_limit_wait,
     check_max_response_bytes,
-    check_name,
+    check_max_retries,
     check_timeout,
     check_url,
-    details_body,
-    patch_body,
 )
-from sim_client._generated.api.sim_integrations import (
-    create_sim_integration,
-    delete_sim_integration,
-    get_sim_integration,
-    get_sim_integrations,
-    patch_before_provisioning_rule,
-    patch_sim_attributes,
-    put_sim_integration,
-)
-from sim_client._http import CookielessAsyncClient
-from sim_client._reading import strict_reading
-from sim_client._retry import RetryPolicy
-from sim_client._transfer import DEFAULT_MAX_RESPONSE_BYTES, Transfer, attempt_deadline, exchange
-from sim_client.auth import ClientCredentialsAuth, make_auth
-from sim_client.errors import (
-    APIStatusError,
-    ClientClosedError,
-    ResponseDecodeError,
-    SimError,
-    describe_request,
-    make_status_error,
-    redact,
-)
+from sim_client._transfer import DEFAULT_MAX_RESPONSE_BYTES, Transfer, attempt_deadline
+from sim_client.auth import ClientCredentialsAuth, StaticTokenAuth, make_auth
 from sim_client.models import SimIntegration
+from sim_client.rate_limit import RateLimit
 
 if TYPE_CHECKING:
     from sim_client.desired import ApplyResult, Outcome, Plan
 
-__all__ = ["DEFAULT_TIMEOUT", "SimClient"]
-
-logger = logging.getLogger("sim_client")
+__all__ = ["DEFAULT_RATE_LIMIT", "DEFAULT_TIMEOUT", "RawResponseClient", "SimClient"]
 
 #: The timeout when none is given: 30 s for each of connect, write, pool and read.
 DEFAULT_TIMEOUT = httpx.Timeout(30.0)
+#: The service's documented limit: 100 requests per 10 s per client id.
+DEFAULT_RATE_LIMIT = RateLimit(100, per=10.0)
+#: How long one call may wait for the rate limit (slots and 429 pauses together), by default.
+DEFAULT_MAX_RATE_LIMIT_WAIT = 120.0
 # The default argument, told apart by identity from a timeout the caller passed.
 _TIMEOUT_NOT_GIVEN = httpx.Timeout(30.0)
-_DECODE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError)
-T = TypeVar("T")
 
 
 class SimClient:
@@ -79,8 +58,15 @@ class SimClient:
 
     Use it as ``async with SimClient(...) as sim:`` or call :meth:`aclose` when done. Give
     exactly one credential source: ``token``, or ``client_id`` and ``client_secret``. ``api``
-    picks the API version: ``"beta"`` (default), ``"v2024"``, ``"v2025"`` or ``"v1"``.
+    picks the API version: ``"beta"`` (default), ``"v2024"``, ``"v2025"``, ``"v2026"`` or
+    ``"v1"``. ``rate_limit`` keeps the client within the service's limit (shared by every client
+    of the process with the same tenant and credentials); ``None`` turns it off.
     """
+
+    _connection: Connection
+    _options: Options
+    _strict: bool
+    _view: bool
 
     def __init__(
         self,
@@ -97,24 +83,28 @@ class SimClient:
         strict: bool = False,
         api: ApiName = "beta",
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        rate_limit: RateLimit | None = DEFAULT_RATE_LIMIT,
+        max_rate_limit_wait: float = DEFAULT_MAX_RATE_LIMIT_WAIT,
     ) -> None:
-        self._api = api_version(api)
-        root = check_url(base_url, "base_url").rstrip("/")
-        tenant_root = split_base_url(root, self._api)
-        self._tenant_root = tenant_root
-        self._api_root = tenant_root + self._api.root
-        self._auth = make_auth(token, client_id, client_secret, token_url, tenant_root)
-        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-            raise ValueError("max_retries must be an integer >= 0")
+        version = api_version(api)
+        tenant_root = split_base_url(check_url(base_url, "base_url").rstrip("/"), version)
+        auth = make_auth(token, client_id, client_secret, token_url, tenant_root)
+        retries = check_max_retries(max_retries)
         checked_timeout = check_timeout(timeout)
+        limit = check_max_response_bytes(max_response_bytes)
+        max_wait = check_max_rate_limit_wait(max_rate_limit_wait)
+        if rate_limit is not None and not isinstance(rate_limit, RateLimit):
+            raise TypeError("rate_limit must be a RateLimit or None")
+        if not isinstance(strict, bool):
+            raise TypeError("strict must be a bool")
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise TypeError("http_client must be an httpx.AsyncClient")
         if http_client is not None and transport is not None:
             raise ValueError("give http_client or transport, not both")
-        self._owns_http = http_client is None
+        owns_http = http_client is None
         # A per-request timeout only where the client's own must be overridden: an injected
         # client given an explicit timeout, or one without any. Otherwise the client's applies.
-        self._timeout: httpx.Timeout | None = None
+        request_timeout: httpx.Timeout | None = None
         if http_client is None:
             http_client = CookielessAsyncClient(
                 timeout=checked_timeout,
@@ -125,25 +115,36 @@ class SimClient:
                 },
             )
         elif timeout is not _TIMEOUT_NOT_GIVEN or _unbounded(http_client.timeout):
-            self._timeout = checked_timeout
-        self._http = http_client
-        self._transfer = Transfer(
-            http_client,
-            self._timeout,
-            attempt_deadline(self._timeout or http_client.timeout),
-            check_max_response_bytes(max_response_bytes),
+            request_timeout = checked_timeout
+        budget = None
+        if rate_limit is not None:
+            budget = budget_for(rate_limit, _budget_key(tenant_root, auth), sleep=wait)
+        self._connection = Connection(
+            http=http_client,
+            auth=auth,
+            api=version,
+            tenant_root=tenant_root,
+            budget=budget,
+            owns_http=owns_http,
         )
-        self._retry = RetryPolicy(max_retries, logger=logger)
-        if not isinstance(strict, bool):
-            raise TypeError("strict must be a bool")
+        self._options = Options(
+            transfer=Transfer(
+                http_client,
+                request_timeout,
+                attempt_deadline(request_timeout or http_client.timeout),
+                limit,
+            ),
+            max_retries=retries,
+            max_rate_limit_wait=max_wait,
+        )
         self._strict = strict
-        self._closed = False
+        self._view = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **options: Any) -> Self:
         """A client from ``SAIL_BASE_URL`` and ``SAIL_CLIENT_ID`` + ``SAIL_CLIENT_SECRET`` or
-        ``SAIL_ACCESS_TOKEN``, and ``SAIL_API`` if set; ``options`` go to the constructor as
-        they are (an ``api`` option wins over ``SAIL_API``)."""
+        ``SAIL_ACCESS_TOKEN``, and ``SAIL_API`` if set (any letter case); ``options`` go to the
+        constructor as they are (an ``api`` option wins over ``SAIL_API``)."""
         env = os.environ if environ is None else environ
         base_url = env.get("SAIL_BASE_URL", "").strip()
         if not base_url:
@@ -160,23 +161,35 @@ class SimClient:
                 "set SAIL_CLIENT_ID and SAIL_CLIENT_SECRET (or SAIL_ACCESS_TOKEN) for credentials"
             )
         if env.get("SAIL_API", "").strip():
-            options.setdefault("api", env["SAIL_API"].strip())
+            try:
+                api_version(env["SAIL_API"])
+            except ValueError as error:
+                raise ValueError(f"SAIL_API: {error}") from None
+            options.setdefault("api", env["SAIL_API"].strip().lower())
         return cls(
             base_url, token=token, client_id=client_id, client_secret=client_secret, **options
         )
 
     def __repr__(self) -> str:
+        connection = self._connection
         kind = "client_credentials" if isinstance(self._auth, ClientCredentialsAuth) else "token"
-        state = (", strict=True" if self._strict else "") + (", closed" if self._closed else "")
+        state = (", strict=True" if self._strict else "") + (
+            ", closed" if connection.closed else ""
+        )
         return (
-            f"SimClient(base_url={self._api_root!r}, api={self._api.name!r}, auth={kind}, "
-            f"max_retries={self._retry.max_retries}{state})"
+            f"SimClient(base_url={self.base_url!r}, api={connection.api.name!r}, auth={kind}, "
+            f"max_retries={self._options.max_retries}{state})"
         )
 
     @property
     def base_url(self) -> str:
         """The API root of the chosen ``api``, e.g. ``https://acme.api.identitynow.com/beta``."""
-        return self._api_root
+        return self._connection.tenant_root + self._connection.api.root
+
+    @property
+    def api(self) -> str:
+        """The API version this client addresses (``"beta"``, ``"v2025"``, ...)."""
+        return self._connection.api.name
 
     @property
     def strict(self) -> bool:
@@ -185,11 +198,23 @@ class SimClient:
 
     @property
     def closed(self) -> bool:
-        """Whether :meth:`aclose` has been called."""
-        return self._closed
+        """Whether :meth:`aclose` has been called (on this client or the one it is a view of)."""
+        return self._connection.closed
+
+    @property
+    def _http(self) -> httpx.AsyncClient:
+        return self._connection.http
+
+    @property
+    def _auth(self) -> StaticTokenAuth | ClientCredentialsAuth:
+        return self._connection.auth
+
+    @property
+    def _transfer(self) -> Transfer:
+        return self._options.transfer
 
     async def __aenter__(self) -> Self:
-        self._ensure_open()
+        self._connection.ensure_open()
         return self
 
     async def __aexit__(
@@ -201,69 +226,102 @@ class SimClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Refuse further calls and close the HTTP client if this client created it."""
-        if self._closed:
-            return
-        self._closed = True
-        self._retry.wake()  # a call waiting to retry ends now, not after its Retry-After
-        if self._owns_http:
-            await self._http.aclose()
+        """Refuse further calls, end calls waiting to retry, and close the HTTP client if this
+        client created it. A view made by :meth:`with_options` has nothing to close."""
+        if not self._view:
+            await self._connection.close()
+
+    # Views.
+
+    def with_options(
+        self,
+        *,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        max_rate_limit_wait: float | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> SimClient:
+        """This client with other settings for the calls made through the result: the same
+        connection pool, token and rate-limit budget; nothing to close. ``headers`` are added
+        to every API request of the view (never to the token request)."""
+        options = self._options
+        transfer = options.transfer
+        if timeout is not None:
+            checked = check_timeout(timeout)
+            transfer = Transfer(transfer.http, checked, attempt_deadline(checked), transfer.limit)
+        merged = dict(options.headers)
+        for name, value in (headers or {}).items():
+            if not isinstance(name, str) or not isinstance(value, str):
+                raise TypeError("headers must map str to str")
+            if name.lower() in {"authorization", "host", "content-length", "content-type"}:
+                raise ValueError(f"the {name} header is the client's own; it cannot be set")
+            merged[name] = value
+        view = object.__new__(SimClient)
+        view._connection = self._connection
+        view._strict = self._strict
+        view._view = True
+        view._options = Options(
+            transfer=transfer,
+            max_retries=options.max_retries
+            if max_retries is None
+            else check_max_retries(max_retries),
+            max_rate_limit_wait=options.max_rate_limit_wait
+            if max_rate_limit_wait is None
+            else check_max_rate_limit_wait(max_rate_limit_wait),
+            headers=merged,
+        )
+        return view
+
+    @property
+    def with_raw_response(self) -> RawResponseClient:
+        """The operations returning the raw answer (:class:`~sim_client.RawResponse`):
+        ``await sim.with_raw_response.get_integration(id)``."""
+        return RawResponseClient(self)
 
     # The seven operations.
 
     async def list_integrations(self) -> list[SimIntegration]:
         """Every SIM integration of the tenant."""
-        return await self._call(get_sim_integrations._get_kwargs(), self._decode_list)
+        return (await self.with_raw_response.list_integrations()).parse()
 
     async def get_integration(self, integration_id: str) -> SimIntegration:
         """The integration with this id; :class:`~sim_client.NotFoundError` if there is none."""
-        request = get_sim_integration._get_kwargs(id=check_id(integration_id))
-        return await self._call(request, self._decode_one)
+        return (await self.with_raw_response.get_integration(integration_id)).parse()
 
     async def create_integration(self, details: Details) -> SimIntegration:
         """Create an integration; read-only fields in ``details`` are not sent."""
-        request = create_sim_integration._get_kwargs(body=details_body(details))
-        return await self._call(request, self._decode_one)
+        return (await self.with_raw_response.create_integration(details)).parse()
 
     async def update_integration(self, integration_id: str, details: Details) -> SimIntegration:
         """Replace the integration with ``details`` (a full replacement, not a merge)."""
-        request = put_sim_integration._get_kwargs(
-            id=check_id(integration_id), body=details_body(details)
-        )
-        return await self._call(request, self._decode_one)
+        return (await self.with_raw_response.update_integration(integration_id, details)).parse()
 
     async def patch_integration(
         self, integration_id: str, operations: Sequence[Operation]
     ) -> SimIntegration:
         """Apply RFC 6902 ``operations`` to the integration."""
-        request = patch_sim_attributes._get_kwargs(
-            id=check_id(integration_id), body=patch_body(operations)
-        )
-        return await self._call(request, self._decode_one)
+        raw = await self.with_raw_response.patch_integration(integration_id, operations)
+        return raw.parse()
 
     async def patch_before_provisioning_rule(
         self, integration_id: str, operations: Sequence[Operation]
     ) -> SimIntegration:
         """Apply RFC 6902 ``operations`` to the integration's before-provisioning rule."""
-        request = patch_before_provisioning_rule._get_kwargs(
-            id=check_id(integration_id), body=patch_body(operations)
+        raw = await self.with_raw_response.patch_before_provisioning_rule(
+            integration_id, operations
         )
-        return await self._call(request, self._decode_one)
+        return raw.parse()
 
     async def delete_integration(self, integration_id: str) -> None:
         """Delete the integration."""
-        request = delete_sim_integration._get_kwargs(id=check_id(integration_id))
-        await self._call(request, _decode_nothing)
+        await self.with_raw_response.delete_integration(integration_id)
 
     # Conveniences.
 
     async def find_integration(self, name: str) -> SimIntegration | None:
         """The integration whose name is exactly ``name``, or None."""
         check_name(name)
-        for integration in await self.list_integrations():
-            if integration.name == name:
-                return integration
-        return None
+        return _named(await self.list_integrations(), name)
 
     async def upsert_integration(self, details: Details) -> SimIntegration:
         """Replace the integration named ``details``' name, or create it if there is none."""
@@ -273,110 +331,34 @@ class SimClient:
             return await self.create_integration(body)
         return await self.update_integration(existing.id, body)
 
-    # Reading answers.
-
-    def _decode_one(self, response: httpx.Response) -> SimIntegration:
-        return decode_integration(response, strict=self._strict)
-
-    def _decode_list(self, response: httpx.Response) -> list[SimIntegration]:
-        return decode_integrations(response, strict=self._strict)
-
     # Sending.
 
-    def _ensure_open(self) -> None:
-        if self._closed:
-            raise ClientClosedError("this SimClient is closed; create a new one")
-
-    async def _call(self, prepared: dict[str, Any], decode: Callable[[httpx.Response], T]) -> T:
-        """Send a request prepared by a generated ``_get_kwargs`` and decode its answer."""
-        self._ensure_open()
+    async def _call(
+        self, operation: ops.Operation, body: Any = None, **params: str
+    ) -> RawResponse[Any]:
+        """Send ``operation`` with ``body`` (a model or a list of models) and path ``params``."""
+        connection = self._connection
+        connection.ensure_open()
+        options = self._options
+        url = connection.api.url(connection.tenant_root, operation, params)
+        json_body: Any = None
+        if body is not None:
+            json_body = (
+                [item.to_dict() for item in body] if isinstance(body, list) else body.to_dict()
+            )
         try:
-            request = self._http.build_request(
-                prepared["method"].upper(),
-                _url(self._tenant_root + self._api.path(prepared["url"])),
-                json=prepared.get("json"),
-                timeout=self._timeout if self._timeout is not None else httpx.USE_CLIENT_DEFAULT,
+            request = connection.http.build_request(
+                operation.method,
+                _url(url),
+                json=json_body,
+                headers=request_headers(options, connection.api, operation.content_type),
+                timeout=options.transfer.timeout or httpx.USE_CLIENT_DEFAULT,
             )
         except httpx.InvalidURL as error:
             raise ValueError(f"the request URL is invalid: {error}") from None
-        # Our headers win over the client's, as they would passed to build_request, but
-        # setting them on the built request skips httpx's copy-and-merge of every header.
-        headers = request.headers
-        headers["Accept"] = "application/json"
-        for name, value in prepared.get("headers", {}).items():
-            headers[name] = value
-        headers.update(self._api.headers)  # per request: the token request must not carry it
-        response = await self._retry.run(
-            request.method,
-            lambda attempt: self._send(request, attempt),
-            describe=lambda: describe_request(request),
-        )
-        try:
-            return decode(response)
-        except ResponseDecodeError as error:
-            error.hide(self._auth.secrets())
-            raise
-
-    async def _send(self, request: httpx.Request, attempt: int) -> httpx.Response:
-        """One attempt: the answer if it is 2xx, else the typed error for it."""
-        self._ensure_open()
-        started = time.perf_counter()
-        try:
-            response = await self._exchange(request)
-        except SimError as error:
-            self._log_attempt(request, attempt, started, error)
-            raise
-        self._log_attempt(request, attempt, started, response)
-        return response
-
-    async def _exchange(self, request: httpx.Request) -> httpx.Response:
-        """Send ``request`` with a bearer token, replaying it once after a 401 if the token
-        source says so; a 2xx answer, else the typed error for it."""
-        auth = self._auth
-        try:
-            for replay in (False, True):
-                try:
-                    token = await auth.bearer(self._transfer)
-                except SimError as error:
-                    # Nothing of this request took effect: the retry policy may repeat it.
-                    error._api_request_unsent = True
-                    raise
-                request.headers["Authorization"] = f"Bearer {token}"
-                secrets = (token, *auth.secrets())
-                response = await exchange(self._transfer, request, secrets=secrets)
-                if response.status_code != 401 or replay or not auth.refused(token):
-                    break
-        except RuntimeError as error:
-            if self._closed or self._http.is_closed:
-                raise ClientClosedError("the HTTP client was closed during the call") from error
-            raise
-        if not response.is_success:
-            raise make_status_error(response, secrets=secrets)
-        return response
-
-    @staticmethod
-    def _log_attempt(
-        request: httpx.Request,
-        attempt: int,
-        started: float,
-        outcome: httpx.Response | SimError,
-    ) -> None:
-        """DEBUG: method, path, status (or error class), elapsed ms, attempt, tracking id."""
-        if not logger.isEnabledFor(logging.DEBUG):
-            return
-        if isinstance(outcome, httpx.Response):
-            result, tracking_id = str(outcome.status_code), None
-        elif isinstance(outcome, APIStatusError):
-            result, tracking_id = str(outcome.status_code), outcome.tracking_id
-        else:
-            result, tracking_id = type(outcome).__name__, None
-        logger.debug(
-            "%s -> %s in %.1f ms (attempt %d)%s",
-            describe_request(request),
-            result,
-            (time.perf_counter() - started) * 1000,
-            attempt,
-            f" tracking id {redact(tracking_id)}" if tracking_id else "",
+        response = await send(connection, options, operation, request)
+        return RawResponse(
+            response, operation.response, strict=self._strict, secrets=connection.secrets()
         )
 
     # Configuration as code.
@@ -419,63 +401,91 @@ class SimClient:
         )
 
 
+class RawResponseClient:
+    """The operations of a :class:`SimClient`, each returning the raw answer
+    (:class:`~sim_client.RawResponse`) instead of the model; errors are the same."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: SimClient) -> None:
+        self._client = client
+
+    async def list_integrations(self) -> RawResponse[list[SimIntegration]]:
+        """``GET`` the collection."""
+        return await self._client._call(ops.GET_SIM_INTEGRATIONS)
+
+    async def get_integration(self, integration_id: str) -> RawResponse[SimIntegration]:
+        """``GET`` one integration."""
+        return await self._client._call(ops.GET_SIM_INTEGRATION, id=check_id(integration_id))
+
+    async def create_integration(self, details: Details) -> RawResponse[SimIntegration]:
+        """``POST`` a new integration."""
+        return await self._client._call(ops.CREATE_SIM_INTEGRATION, details_body(details))
+
+    async def update_integration(
+        self, integration_id: str, details: Details
+    ) -> RawResponse[SimIntegration]:
+        """``PUT`` a full replacement."""
+        body, id_ = details_body(details), check_id(integration_id)
+        return await self._client._call(ops.PUT_SIM_INTEGRATION, body, id=id_)
+
+    async def patch_integration(
+        self, integration_id: str, operations: Sequence[Operation]
+    ) -> RawResponse[SimIntegration]:
+        """``PATCH`` the integration with RFC 6902 operations."""
+        body, id_ = patch_body(operations), check_id(integration_id)
+        return await self._client._call(ops.PATCH_SIM_ATTRIBUTES, body, id=id_)
+
+    async def patch_before_provisioning_rule(
+        self, integration_id: str, operations: Sequence[Operation]
+    ) -> RawResponse[SimIntegration]:
+        """``PATCH`` the integration's before-provisioning rule."""
+        body, id_ = patch_body(operations), check_id(integration_id)
+        return await self._client._call(ops.PATCH_BEFORE_PROVISIONING_RULE, body, id=id_)
+
+    async def delete_integration(self, integration_id: str) -> RawResponse[None]:
+        """``DELETE`` the integration."""
+        return await self._client._call(ops.DELETE_SIM_INTEGRATION, id=check_id(integration_id))
+
+    async def find_integration(self, name: str) -> RawResponse[SimIntegration | None]:
+        """The list answer; ``parse()`` gives the integration named exactly ``name``, or None."""
+        check_name(name)
+        raw = await self.list_integrations()
+        return _Found(raw, name)
+
+
+class _Found(RawResponse[SimIntegration | None]):
+    """The list answer of :meth:`RawResponseClient.find_integration`, parsed to one match."""
+
+    __slots__ = ("_list", "_name")
+
+    def __init__(self, raw: RawResponse[list[SimIntegration]], name: str) -> None:
+        super().__init__(raw.http_response, None, strict=raw._strict, secrets=raw._secrets)
+        self._list = raw
+        self._name = name
+
+    def parse(self) -> SimIntegration | None:
+        return _named(self._list.parse(), self._name)
+
+
+def _named(integrations: list[SimIntegration], name: str) -> SimIntegration | None:
+    for integration in integrations:
+        if integration.name == name:
+            return integration
+    return None
+
+
+def _budget_key(tenant_root: str, auth: StaticTokenAuth | ClientCredentialsAuth) -> str:
+    """Whose budget: the tenant and the client id, or the static token (hashed: never kept)."""
+    who = auth.budget_identity()
+    return hashlib.sha256(f"{tenant_root}\0{who}".encode()).hexdigest()
+
+
 @functools.lru_cache(maxsize=512)
 def _url(text: str) -> httpx.URL:
     """``text`` parsed, remembered: a tenant has few integrations, and httpx parses a URL
     character by character (about 15 us)."""
     return httpx.URL(text)
-
-
-def _json(response: httpx.Response) -> Any:
-    try:
-        return json.loads(response.content)
-    except (ValueError, RecursionError) as error:
-        raise _decode_error(response, "the body is not JSON", error) from error
-
-
-def decode_integration(response: httpx.Response, *, strict: bool) -> SimIntegration:
-    """One integration from a 2xx answer (see "Reading answers" in the README)."""
-    data = _json(response)
-    try:
-        with strict_reading(strict):
-            return SimIntegration.from_dict(data)
-    except _DECODE_ERRORS as error:
-        raise _decode_error(response, "the body is not a SimIntegration", error) from error
-
-
-def decode_integrations(response: httpx.Response, *, strict: bool) -> list[SimIntegration]:
-    """The integrations of a 2xx list answer; an item that cannot be one names its index."""
-    data = _json(response)
-    if not isinstance(data, list):
-        raise _decode_error(response, "the body is not a JSON array", None)
-    try:
-        with strict_reading(strict):
-            return [SimIntegration.from_dict(item) for item in data]
-    except _DECODE_ERRORS:
-        pass
-    # Only on failure: find the first item that does not decode, to name it.
-    with strict_reading(strict):
-        for index, item in enumerate(data):
-            try:
-                SimIntegration.from_dict(item)
-            except _DECODE_ERRORS as error:
-                problem = f"item {index} is not a SimIntegration"
-                raise _decode_error(response, problem, error) from error
-    raise _decode_error(response, "an item is not a SimIntegration", None)  # pragma: no cover
-
-
-def _decode_nothing(response: httpx.Response) -> None:
-    return None
-
-
-def _decode_error(
-    response: httpx.Response, problem: str, error: BaseException | None
-) -> ResponseDecodeError:
-    detail = f" ({type(error).__name__}: {error})" if error is not None else ""
-    return ResponseDecodeError(
-        f"{describe_request(response.request)} -> {response.status_code}: {problem}{detail}",
-        response=response,
-    )
 
 
 def _unbounded(timeout: httpx.Timeout) -> bool:

@@ -74,10 +74,6 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 class SimError(Exception):
     """The base of every error this library raises on purpose."""
 
-    # Set on an error of the token fetch that an API request waited for: that request was not
-    # sent (or was refused with a 401), so the retry policy may repeat it whatever its method.
-    _api_request_unsent: bool = False
-
 
 def describe_request(request: httpx.Request) -> str:
     """``METHOD /path`` as sent (ids stay percent-encoded; no host, no query)."""
@@ -213,11 +209,25 @@ class ServerError(APIStatusError):
 
 
 class APIConnectionError(SimError):
-    """The request could not be completed: no connection, or it broke before an answer."""
+    """The request could not be completed: no connection, or it broke before an answer.
 
-    def __init__(self, message: str, *, request: httpx.Request | None = None) -> None:
+    ``request_sent`` says whether any of the request may have reached the server (False when
+    no connection could be opened: repeating it is safe for every method); ``retryable`` is
+    False where trying again cannot help (a host name that does not resolve).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        request: httpx.Request | None = None,
+        request_sent: bool = True,
+        retryable: bool = True,
+    ) -> None:
         super().__init__(message)
         self.request = request
+        self.request_sent = request_sent
+        self.retryable = retryable
 
 
 class APITimeoutError(APIConnectionError):

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from sim_client import SimClient, _retry
+from sim_client import SimClient, _budget, _pipeline
 from sim_client.testing import DEFAULT_CLIENT_SECRET, DEFAULT_TOKEN
 from tests.loopback import TRANSPORTS
 from tests.mock_api import CLIENT_SECRET, ISSUED_TOKEN, TOKEN
@@ -60,19 +60,30 @@ def no_secret_in_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
         assert not leaked, f"a credential reached the log record {record.name}:{record.lineno}"
 
 
+@pytest.fixture(autouse=True)
+def fresh_rate_limit_budgets() -> Iterator[None]:
+    """Each test starts with empty rate-limit budgets: the process-wide ones of earlier tests
+    (same fake tenant, same token) would otherwise hold its calls."""
+    _budget._budgets.clear()
+    yield
+    _budget._budgets.clear()
+
+
 @pytest.fixture
 def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """Records each wait between attempts and waits only a moment instead."""
     recorded: list[float] = []
 
     async def record(seconds: float) -> None:
-        recorded.append(seconds)
+        # To the millisecond: a wait for a rate-limit pause is measured on the real clock,
+        # a few microseconds after the pause began.
+        recorded.append(round(seconds, 3))
         # No test schedules this many (the soak about 200): a retry loop that does not end
         # fails instead of spinning.
         assert len(recorded) < 10_000, "the retry loop does not end"
         await asyncio.sleep(0)
 
-    monkeypatch.setattr(_retry, "sleep", record)
+    monkeypatch.setattr(_pipeline, "sleep", record)
     return recorded
 
 

@@ -31,7 +31,7 @@ from sim_client import (
     ServerError,
     SimClient,
     SimIntegration,
-    _retry,
+    _pipeline,
 )
 from sim_client.testing import FakeSimServer
 from tests.loopback import (
@@ -99,10 +99,12 @@ def real_waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     recorded: list[float] = []
 
     async def record(seconds: float) -> None:
-        recorded.append(seconds)
+        # To the millisecond: a wait for a rate-limit pause is measured on the real clock,
+        # a few microseconds after the pause began.
+        recorded.append(round(seconds, 3))
         await asyncio.sleep(seconds)
 
-    monkeypatch.setattr(_retry, "sleep", record)
+    monkeypatch.setattr(_pipeline, "sleep", record)
     return recorded
 
 

@@ -18,14 +18,13 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import httpx
 import pytest
+import yaml
 from openapi_spec_validator import validate
 from openapi_spec_validator.readers import read_from_filename
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
-from sim_client._generated.api.sim_integrations import get_sim_integrations, patch_sim_attributes
-from sim_client._generated.client import AuthenticatedClient
+from sim_client._generated import operations
 from sim_client._generated.models import (
     BeforeProvisioningRule,
     DtoType,
@@ -502,99 +501,25 @@ def test_patch_operation_without_value_and_with_from() -> None:
         JsonPatchOperation.from_dict({"op": "remove"})
 
 
-# --- The generated endpoint modules ----------------------------------------------------------
+# --- The operations table --------------------------------------------------------------------
 
 
-def _client(handler: Any) -> AuthenticatedClient:
-    return AuthenticatedClient(
-        base_url=BASE_URL, token=TOKEN, httpx_args={"transport": httpx.MockTransport(handler)}
-    )
-
-
-async def test_list_endpoint_returns_a_list_of_models() -> None:
-    documents = [full_dto(1), full_dto(2)]
-    seen: list[httpx.Request] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return httpx.Response(200, json=documents)
-
-    async with _client(handler) as client:
-        response = await get_sim_integrations.asyncio_detailed(client=client)
-
-    assert response.status_code == 200
-    parsed = response.parsed
-    assert isinstance(parsed, list)
-    assert all(isinstance(item, SimIntegration) for item in parsed)
-    assert [item.to_dict() for item in parsed if isinstance(item, SimIntegration)] == documents
-    assert len(seen) == 1
-    assert seen[0].method == "GET"
-    assert seen[0].url == httpx.URL(f"{BASE_URL}/sim-integrations")
-    assert seen[0].headers["Authorization"] == f"Bearer {TOKEN}"
-
-
-async def test_list_endpoint_rejects_a_body_that_is_not_a_list_of_integrations() -> None:
-    answers = iter([{"id": "not-a-list"}, [full_dto(), "not-an-object"]])
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, json=next(answers))
-
-    async with _client(handler) as client:
-        with pytest.raises(TypeError, match="expected list, got dict"):
-            await get_sim_integrations.asyncio_detailed(client=client)
-        with pytest.raises(TypeError, match="expected dict, got str"):
-            await get_sim_integrations.asyncio_detailed(client=client)
-
-
-def _patch_body() -> list[JsonPatchOperation]:
-    return [
-        JsonPatchOperation(op=JsonPatchOperationOp.REPLACE, path="/description", value="new"),
-        JsonPatchOperation(
-            op=JsonPatchOperationOp.ADD,
-            path="/attributes",
-            value=JsonObject.from_dict({"uid": "u"}),
-        ),
-        JsonPatchOperation(op=JsonPatchOperationOp.REMOVE, path="/cluster"),
-    ]
-
-
-PATCH_JSON = [
-    {"op": "replace", "path": "/description", "value": "new"},
-    {"op": "add", "path": "/attributes", "value": {"uid": "u"}},
-    {"op": "remove", "path": "/cluster"},
-]
-
-
-def test_patch_kwargs_carry_a_bare_json_array() -> None:
-    kwargs = patch_sim_attributes._get_kwargs(id="a/b", body=_patch_body())
-
-    assert kwargs["method"] == "patch"
-    assert kwargs["url"] == "/sim-integrations/a%2Fb"
-    assert kwargs["json"] == PATCH_JSON
-    assert kwargs["headers"]["Content-Type"] == "application/json-patch+json"
-
-
-async def test_patch_endpoint_sends_a_bare_json_patch_array() -> None:
-    seen: list[httpx.Request] = []
-    answer = full_dto()
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return httpx.Response(200, json=answer)
-
-    async with _client(handler) as client:
-        response = await patch_sim_attributes.asyncio_detailed(
-            "2c9180835d2e5168015d32f890ca1581", client=client, body=_patch_body()
-        )
-
-    assert len(seen) == 1
-    request = seen[0]
-    assert request.method == "PATCH"
-    assert request.url.path == "/beta/sim-integrations/2c9180835d2e5168015d32f890ca1581"
-    assert request.headers["Content-Type"] == "application/json-patch+json"
-    assert json.loads(request.content) == PATCH_JSON
-    assert isinstance(response.parsed, SimIntegration)
-    assert response.parsed.to_dict() == answer
+def test_the_operations_table_is_the_fragment_as_data() -> None:
+    fragment = yaml.safe_load((ROOT / "openapi" / "sim-integrations.beta.yaml").read_text())
+    expected = {}
+    for path, item in fragment["paths"].items():
+        for method, operation in item.items():
+            if method in {"get", "put", "post", "delete", "patch"}:
+                expected[operation["operationId"]] = (method.upper(), path)
+    table = {op.name: (op.method, op.collection + op.path) for op in operations.OPERATIONS.values()}
+    assert sorted(table.values()) == sorted(expected.values())
+    assert operations.GET_SIM_INTEGRATIONS.response == list[SimIntegration]
+    assert operations.PATCH_SIM_ATTRIBUTES.body == list[JsonPatchOperation]
+    assert operations.PATCH_SIM_ATTRIBUTES.content_type == "application/json-patch+json"
+    assert operations.CREATE_SIM_INTEGRATION.body is SimIntegrationDetails
+    assert operations.DELETE_SIM_INTEGRATION.response is None
+    assert operations.DELETE_SIM_INTEGRATION.success == (200, 204)
+    assert operations.GET_SIM_INTEGRATION.path_params == ("id",)
 
 
 # --- The fragment and the generated package --------------------------------------------------

@@ -17,9 +17,9 @@ from sim_client import (
     RateLimitError,
     ServerError,
     SimClient,
-    _retry,
+    _pipeline,
 )
-from sim_client._retry import BACKOFF_MAX, RetryPolicy
+from sim_client._pipeline import BACKOFF_MAX, backoff
 from sim_client.errors import parse_retry_after
 from tests.mock_api import MockAPI, json_response
 
@@ -179,9 +179,8 @@ async def test_backoff_is_exponential_capped_and_jittered(waits: list[float]) ->
 
 
 def test_jitter_differs_between_draws() -> None:
-    policy = RetryPolicy(2, logger=logging.getLogger("test"), rng=random.Random(7))
-    error = ServerError.__new__(ServerError)
-    draws = {policy.delay(error, 3) for _ in range(20)}
+    rng = random.Random(7)
+    draws = {backoff(3, rng) for _ in range(20)}
     assert len(draws) > 10 and all(1.5 <= d <= 2.0 for d in draws)
 
 
@@ -232,9 +231,7 @@ class Fixed(random.Random):
 
 
 def test_the_backoff_is_capped_at_8_seconds() -> None:
-    policy = RetryPolicy(20, logger=logging.getLogger("test"), rng=Fixed(0.0))
-    error = ServerError.__new__(ServerError)
-    assert [policy.delay(error, attempt) for attempt in range(1, 8)] == [
+    assert [backoff(attempt, Fixed(0.0)) for attempt in range(1, 8)] == [
         0.5,
         1.0,
         2.0,
@@ -246,10 +243,8 @@ def test_the_backoff_is_capped_at_8_seconds() -> None:
 
 
 def test_jitter_takes_off_at_most_a_quarter() -> None:
-    policy = RetryPolicy(20, logger=logging.getLogger("test"), rng=Fixed(1.0))
-    error = ServerError.__new__(ServerError)
-    assert policy.delay(error, 1) == 0.375
-    assert policy.delay(error, 9) == 6.0
+    assert backoff(1, Fixed(1.0)) == 0.375
+    assert backoff(9, Fixed(1.0)) == 6.0
 
 
 async def test_the_warning_names_the_attempts_and_the_error_class(
@@ -269,5 +264,5 @@ async def test_the_warning_names_the_attempts_and_the_error_class(
 async def test_the_wait_between_attempts_really_waits() -> None:
     loop = asyncio.get_running_loop()
     started = loop.time()
-    await _retry.sleep(0.02)
+    await _pipeline.sleep(0.02)
     assert loop.time() - started >= 0.02

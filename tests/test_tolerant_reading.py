@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim_client import ResponseDecodeError, SimIntegration, _reading
-from sim_client.client import decode_integration, decode_integrations
+from sim_client._responses import decode_integration, decode_integrations
 from sim_client.models import (
     UNSET,
     BeforeProvisioningRule,

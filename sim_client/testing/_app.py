@@ -24,6 +24,7 @@ API_PREFIXES = {
     API_PREFIX: False,
     "/v2024/sim-integrations": True,
     "/v2025/sim-integrations": True,
+    "/v2026/sim-integrations": True,
     "/sim-integrations/v1": True,
 }
 EXPERIMENTAL_HEADER = "X-SailPoint-Experimental"

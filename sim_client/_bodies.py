@@ -1,14 +1,12 @@
-"""Checks of the caller's arguments, made before any request, and their conversion to models."""
+"""The request bodies and path values of the seven operations: the caller's arguments checked
+before any request, and converted to the generated models."""
 
 from __future__ import annotations
 
-import ipaddress
 import math
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol, Self, TypeVar
-
-import httpx
 
 from sim_client.models import JsonPatchOperation, SimIntegration, SimIntegrationDetails
 
@@ -20,7 +18,6 @@ _OPS_WITH_FROM = frozenset({"move", "copy"})
 _POINTER = re.compile(r"(/([^~/]|~[01])*)*")
 #: Service ids are 32 hex digits; this bound only keeps request URLs sane.
 MAX_ID_LENGTH = 1024
-_HEADER_SAFE = re.compile(r"[!-~]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # A lone surrogate cannot be encoded as UTF-8, so it can travel neither in a path nor in JSON.
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -176,79 +173,3 @@ def _check_json(value: object, where: str, depth: int = 0) -> None:
 def _check_string(value: str, where: str) -> None:
     if _SURROGATE.search(value):
         raise ValueError(f"{where} holds a string with a lone surrogate, which JSON cannot carry")
-
-
-def check_url(url: object, what: str) -> str:
-    """``url`` if it is https, or http to a loopback host; ValueError otherwise."""
-    if not isinstance(url, str) or not url.strip():
-        raise ValueError(f"{what} must be a non-empty URL string")
-    text = url.strip()
-    try:
-        parsed = httpx.URL(text)
-    except httpx.InvalidURL as error:
-        raise ValueError(f"{what} is not a valid URL: {error}") from None
-    if not parsed.host:
-        raise ValueError(f"{what} must be an absolute URL with a host")
-    # Even an empty "?" or "#" would swallow every path appended to the URL.
-    if "?" in text or "#" in text:
-        raise ValueError(f"{what} must not carry a query or fragment")
-    if parsed.userinfo:
-        raise ValueError(f"{what} must not carry a user name or password")
-    if parsed.scheme == "https" or (parsed.scheme == "http" and _is_loopback(parsed.host)):
-        return str(parsed)
-    raise ValueError(f"{what} must use https (plain http is allowed for loopback hosts only)")
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback  # httpx gives an IPv6 host unbracketed
-    except ValueError:
-        return False
-
-
-def check_timeout(timeout: object) -> httpx.Timeout:
-    """``timeout`` as an ``httpx.Timeout``: a positive number of seconds or one already."""
-    if isinstance(timeout, httpx.Timeout):
-        phases = (timeout.connect, timeout.read, timeout.write, timeout.pool)
-        if not all(phase is None or _seconds(phase) is not None for phase in phases):
-            raise ValueError("each phase of an httpx.Timeout must be None or finite seconds > 0")
-        return timeout
-    seconds = _seconds(timeout)
-    if seconds is None:
-        raise ValueError("timeout must be a positive number of seconds or an httpx.Timeout")
-    return httpx.Timeout(seconds)
-
-
-def _seconds(value: object) -> float | None:
-    """``value`` as a positive, finite number of seconds, else None (an infinite timeout
-    overflows where aiohttp rounds it to an integer; a zero one means "none" to aiohttp)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    try:
-        seconds = float(value)
-    except OverflowError:
-        return None
-    return seconds if math.isfinite(seconds) and seconds > 0 else None
-
-
-def check_max_response_bytes(limit: object) -> int:
-    """``max_response_bytes``: a positive integer."""
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-        raise ValueError("max_response_bytes must be a positive integer")
-    return limit
-
-
-def check_credential(value: object, what: str) -> str:
-    """A credential: a non-empty string of visible ASCII (it travels in a header or form)."""
-    if not isinstance(value, str):
-        raise TypeError(f"{what} must be a str")
-    if not is_header_safe(value):
-        raise ValueError(f"{what} must be a non-empty string of visible ASCII characters")
-    return value
-
-
-def is_header_safe(value: str) -> bool:
-    """Whether ``value`` is a non-empty run of visible ASCII, safe in a header or a form."""
-    return _HEADER_SAFE.fullmatch(value) is not None

@@ -1,0 +1,50 @@
+"""What the service announces besides the answer: deprecation and sunset notices.
+
+An answer with ``X-Deprecated``, ``Deprecation`` or ``Sunset`` headers is reported once per
+operation and API version per process: a :class:`SimDeprecationWarning` through
+:func:`warnings.warn` and one WARNING record on the ``sim_client`` logger. Nothing is printed.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import warnings
+
+import httpx
+
+from sim_client.errors import MAX_TEXT, excerpt, redact
+
+__all__ = ["SimDeprecationWarning", "notice_deprecation"]
+
+logger = logging.getLogger("sim_client")
+
+_reported: set[tuple[str, str]] = set()
+_lock = threading.Lock()
+
+
+class SimDeprecationWarning(UserWarning):
+    """The service announced that an operation of an API version is deprecated or will end."""
+
+
+def notice_deprecation(response: httpx.Response, operation: str, api: str) -> None:
+    """Report the deprecation headers of ``response`` unless this operation and API version
+    have been reported already in this process."""
+    with _lock:
+        if (operation, api) in _reported:
+            return
+        _reported.add((operation, api))
+    headers = response.headers
+    said = []
+    for name in ("X-Deprecated", "Deprecation", "Sunset"):
+        value = headers.get(name)
+        if value is not None:
+            said.append(f"{name}: {excerpt(redact(value.strip()), MAX_TEXT // 4)}")
+    sunset = headers.get("Sunset")
+    when = f"; it ends on {excerpt(redact(sunset.strip()), 100)}" if sunset else ""
+    message = (
+        f"the service marks {operation} of API {api} as deprecated{when} "
+        f"({', '.join(said)}); see the API's release notes for its replacement"
+    )
+    logger.warning("%s", message)
+    warnings.warn(message, SimDeprecationWarning, stacklevel=2)

@@ -1,0 +1,340 @@
+"""The life of one call as one loop: rate-limit slot, token, send, classify, retry or return.
+
+:func:`send` is where every API request of :class:`~sim_client.SimClient` goes:
+
+1. **slot**: wait for a place in the rate-limit budget (not counted against ``timeout``);
+2. **token**: the bearer of this attempt (cached, or the one fetch in flight);
+3. **send**: one exchange under the attempt's deadline, its body read up to the limit
+   (:func:`sim_client._transfer.exchange`);
+4. **classify**: a 2xx is returned; a 401 with a token the source drops is replayed once;
+   anything else becomes its typed error, and then:
+5. **retry or raise**: a 429 pauses the whole budget for its ``Retry-After`` and goes again
+   without using up ``max_retries`` (bounded by ``max_rate_limit_wait`` in all); 502/503/504,
+   timeouts and broken connections go again for idempotent methods, and for every method when
+   the request was never sent (:attr:`~sim_client.APIConnectionError.request_sent`, or a failed
+   token fetch); waits between attempts back off exponentially with jitter.
+
+Secrets are masked in one place: every error is built with :meth:`Connection.secrets`.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import httpx
+
+from sim_client._budget import Budget, WaitTooLong
+from sim_client._notices import notice_deprecation
+from sim_client._transfer import Transfer, exchange
+from sim_client.errors import (
+    APIConnectionError,
+    APIStatusError,
+    ClientClosedError,
+    RateLimitError,
+    ServerError,
+    SimError,
+    describe_request,
+    make_status_error,
+    redact,
+)
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from sim_client._api_versions import ApiVersion
+    from sim_client._generated.operations import Operation
+    from sim_client.auth import ClientCredentialsAuth, StaticTokenAuth
+
+logger = logging.getLogger("sim_client")
+
+BACKOFF_INITIAL = 0.5
+BACKOFF_MAX = 8.0
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+RETRYABLE_SERVER_STATUSES = frozenset({502, 503, 504})
+#: What each 429 costs of a call's ``max_rate_limit_wait`` at least, whatever its Retry-After.
+MIN_RATE_LIMIT_COST = 0.05
+
+T = TypeVar("T")
+
+
+async def sleep(seconds: float) -> None:
+    """Wait between attempts; the default of :attr:`Connection.sleep` (tests inject theirs)."""
+    import asyncio  # here: importing sim_client does not need asyncio loaded
+
+    await asyncio.sleep(seconds)
+
+
+def wait(seconds: float) -> Awaitable[None]:
+    """:func:`sleep`, looked up at each call: rate-limit budgets wait through it too, so that
+    every wait of the library has one place to be replaced."""
+    return sleep(seconds)
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """The settings of one view of a client (:meth:`SimClient.with_options` makes another)."""
+
+    transfer: Transfer
+    max_retries: int
+    max_rate_limit_wait: float
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class Connection:
+    """What every view of one client shares: the HTTP client, the token source, the rate-limit
+    budget, the API version, and whether the client is closed."""
+
+    http: httpx.AsyncClient
+    auth: StaticTokenAuth | ClientCredentialsAuth
+    api: ApiVersion
+    tenant_root: str
+    budget: Budget | None
+    owns_http: bool
+    rng: random.Random = field(default_factory=random.Random)
+    sleep: Callable[[float], Awaitable[None]] | None = None
+    closed: bool = False
+    _woken: set[asyncio.Future[None]] = field(default_factory=set)
+
+    def secrets(self, token: str | None = None) -> tuple[str, ...]:
+        """What no message, log record or kept text may show."""
+        known = self.auth.secrets()
+        return known if token is None else (token, *known)
+
+    def ensure_open(self) -> None:
+        """Raise :class:`ClientClosedError` once the client is closed."""
+        if self.closed:
+            raise ClientClosedError("this SimClient is closed; create a new one")
+
+    async def close(self) -> None:
+        """Refuse new attempts, end every wait now, and close the HTTP client if it is ours."""
+        if self.closed:
+            return
+        self.closed = True
+        for woken in self._woken:
+            if not woken.done():
+                woken.set_result(None)
+        if self.owns_http:
+            await self.http.aclose()
+
+    async def until_closed(self, awaitable: Awaitable[T]) -> T:
+        """``awaitable``'s outcome, or :class:`ClientClosedError` as soon as the client closes
+        (the awaitable is cancelled: a rate-limit place it held is freed)."""
+        import asyncio
+
+        self.ensure_open()
+        task = asyncio.ensure_future(awaitable)
+        woken = asyncio.get_running_loop().create_future()
+        self._woken.add(woken)
+        try:
+            await asyncio.wait((task, woken), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            self._woken.discard(woken)
+            if not task.done():
+                task.cancel()
+        if not task.done() or task.cancelled():
+            with _suppress_cancelled():
+                await task
+            raise ClientClosedError("the client was closed while the call waited")
+        return task.result()
+
+    async def pause(self, seconds: float) -> None:
+        """Wait ``seconds`` (through :attr:`sleep`), or until the client closes."""
+        await self.until_closed((self.sleep or sleep)(seconds))
+
+
+class _suppress_cancelled:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: object, value: object, traceback: object) -> bool:
+        import asyncio
+
+        return isinstance(value, asyncio.CancelledError)
+
+
+async def send(
+    connection: Connection,
+    options: Options,
+    operation: Operation,
+    request: httpx.Request,
+) -> httpx.Response:
+    """Send ``request`` until it succeeds or may not be tried again; the 2xx answer, or the
+    typed error of the last attempt."""
+    auth = connection.auth
+    budget = connection.budget
+    retries = 0  # attempts after the first, not counting rate-limit waits
+    waited = 0.0  # seconds waited for the rate limit, in all
+    replayed = False
+    attempt = 0
+    while True:
+        attempt += 1
+        connection.ensure_open()
+        if budget is not None:
+            waited += await _slot(connection, budget, options.max_rate_limit_wait - waited, request)
+        started = time.perf_counter()
+        sent = False
+        try:
+            token = await auth.bearer(options.transfer)
+            request.headers["Authorization"] = f"Bearer {token}"
+            sent = True
+            response = await exchange(options.transfer, request, secrets=connection.secrets(token))
+        except SimError as error:
+            failure = error
+        except RuntimeError as error:  # httpx's, on a client closed under the call
+            if connection.closed or connection.http.is_closed:
+                raise ClientClosedError("the HTTP client was closed during the call") from error
+            raise
+        else:
+            if response.status_code == 401 and not replayed and auth.refused(token):
+                replayed = True  # a token the source has dropped: once more with a new one
+                _log_attempt(request, attempt, started, response)
+                continue
+            if _has_notice(response):
+                notice_deprecation(response, operation.name, connection.api.name)
+            if response.is_success:
+                _log_attempt(request, attempt, started, response)
+                return response
+            failure = make_status_error(response, secrets=connection.secrets(token))
+        _log_attempt(request, attempt, started, failure)
+        if isinstance(failure, RateLimitError):
+            pause = rate_limit_wait(failure, connection.rng)
+            if waited + pause > options.max_rate_limit_wait:
+                raise _too_long(failure, waited + pause, options.max_rate_limit_wait)
+            # Each 429 costs at least MIN_RATE_LIMIT_COST of the call's allowance, so that a
+            # service answering "Retry-After: 0" for ever cannot keep a call going for ever.
+            waited += MIN_RATE_LIMIT_COST
+            if budget is not None:
+                await budget.pause(pause)  # every call of the budget holds; this one in _slot
+            else:
+                _log_rate_limit(request, pause)
+                await connection.pause(pause)
+                waited += pause
+            continue
+        if retries >= options.max_retries or not should_retry(failure, request.method, sent):
+            raise failure
+        retries += 1
+        delay = backoff(retries, connection.rng)
+        logger.warning(
+            "retrying %s in %.2f s (attempt %d of %d) after %s",
+            describe_request(request),
+            delay,
+            retries + 1,
+            options.max_retries + 1,
+            _describe(failure),
+        )
+        await connection.pause(delay)
+
+
+async def _slot(
+    connection: Connection, budget: Budget, max_wait: float, request: httpx.Request
+) -> float:
+    """Wait for a place in ``budget``; the seconds waited. A wait longer than ``max_wait`` is a
+    :class:`RateLimitError` at once, with nothing sent."""
+    if budget.try_acquire():
+        return 0.0
+    try:
+        return await connection.until_closed(budget.acquire(max(0.0, max_wait)))
+    except WaitTooLong as error:
+        response = httpx.Response(
+            429, headers={"Retry-After": f"{error.wait:.0f}"}, request=request
+        )
+        raise RateLimitError(
+            f"{describe_request(request)} not sent: it would have had to wait {error.wait:.1f} s "
+            f"for {error.reason}, more than max_rate_limit_wait allows ({max_wait:.1f} s left)",
+            retry_after=error.wait,
+            response=response,
+            body=None,
+        ) from None
+
+
+def should_retry(error: SimError, method: str, sent: bool) -> bool:
+    """Whether ``error`` of a ``method`` request may be tried again (429 aside: see :func:`send`).
+
+    ``sent`` is False when the request never left: its token could not be had.
+    """
+    repeatable = method in IDEMPOTENT_METHODS or not sent
+    if isinstance(error, ServerError):
+        return error.status_code in RETRYABLE_SERVER_STATUSES and repeatable
+    if isinstance(error, APIConnectionError):
+        return error.retryable and (repeatable or not error.request_sent)
+    return isinstance(error, RateLimitError)
+
+
+def backoff(retry: int, rng: random.Random) -> float:
+    """Seconds before retry number ``retry`` (1-based): exponential, capped, up to 25 % less."""
+    base = min(BACKOFF_MAX, BACKOFF_INITIAL * 2.0 ** (retry - 1))
+    return base * (1.0 - 0.25 * rng.random())
+
+
+def rate_limit_wait(error: RateLimitError, rng: random.Random) -> float:
+    """How long a 429 holds its budget: its ``Retry-After``, else one back-off step."""
+    if error.retry_after is not None:
+        return error.retry_after
+    return backoff(1, rng)
+
+
+def _too_long(error: RateLimitError, wait: float, max_wait: float) -> RateLimitError:
+    error.args = (
+        f"{error.args[0]}; not retried: waiting for it would make {wait:.1f} s of rate-limit "
+        f"waits, more than max_rate_limit_wait ({max_wait:g} s)",
+    )
+    return error
+
+
+_NOTICE_HEADERS = ("deprecation", "sunset", "x-deprecated")
+
+
+def _has_notice(response: httpx.Response) -> bool:
+    headers = response.headers
+    return any(name in headers for name in _NOTICE_HEADERS)
+
+
+def _log_rate_limit(request: httpx.Request, wait: float) -> None:
+    if wait > 1.0:
+        logger.info(
+            "rate limited: %s answered 429; waiting %.1f s for the rate limit",
+            describe_request(request),
+            wait,
+        )
+
+
+def _log_attempt(
+    request: httpx.Request, attempt: int, started: float, outcome: httpx.Response | SimError
+) -> None:
+    """DEBUG: method, path, status (or error class), elapsed ms, attempt, tracking id."""
+    if not logger.isEnabledFor(logging.DEBUG):
+        return
+    tracking_id: str | None = None
+    if isinstance(outcome, httpx.Response):
+        result = str(outcome.status_code)
+    elif isinstance(outcome, APIStatusError):
+        result, tracking_id = str(outcome.status_code), outcome.tracking_id
+    else:
+        result = type(outcome).__name__
+    logger.debug(
+        "%s -> %s in %.1f ms (attempt %d)%s",
+        describe_request(request),
+        result,
+        (time.perf_counter() - started) * 1000,
+        attempt,
+        f" tracking id {redact(tracking_id)}" if tracking_id else "",
+    )
+
+
+def _describe(error: SimError) -> str:
+    status = getattr(error, "status_code", None)
+    return f"{status}" if status is not None else type(error).__name__
+
+
+def request_headers(options: Options, api: ApiVersion, content_type: str | None) -> dict[str, Any]:
+    """The headers of every API request of ``options``' view: ours win over the client's."""
+    headers: dict[str, Any] = {"Accept": "application/json", **api.headers, **options.headers}
+    if content_type is not None:
+        headers["Content-Type"] = content_type
+    return headers
