@@ -295,9 +295,9 @@ async def _check_all_fresh(sim: IntegrationClient, plan: Plan) -> None:
             continue
         wire = current.get(action.integration_id or "")
         if wire is None:
-            problems.append(f"{action.name!r} ({action.integration_id}) was deleted")
+            problems.append(f"{action.name!r} ({action.integration_id!r}) was deleted")
         elif not _as_planned(plan, action, wire):
-            problems.append(f"{action.name!r} ({action.integration_id}) changed")
+            problems.append(f"{action.name!r} ({action.integration_id!r}) changed")
     if problems:
         raise StalePlanError(
             "the tenant changed since the plan; nothing applied (plan again): "
@@ -341,11 +341,11 @@ async def _check_fresh(
         wire = (await sim.get_integration(integration_id)).to_dict()
     except NotFoundError:
         raise StalePlanError(
-            f"{action.name!r} ({integration_id}) was deleted since the plan; not applied"
+            f"{action.name!r} ({integration_id!r}) was deleted since the plan; not applied"
         ) from None
     if not _as_planned(plan, action, wire):
         modified = wire.get("modified")
         raise StalePlanError(
-            f"{action.name!r} ({integration_id}) changed since the plan (modified "
-            f"{action.modified or 'unknown'}, now {modified or 'unknown'}); not applied"
+            f"{action.name!r} ({integration_id!r}) changed since the plan (modified "
+            f"{action.modified or 'unknown'!r}, now {modified or 'unknown'!r}); not applied"
         )

@@ -33,6 +33,7 @@ from ._documents import (
     check_document,
     check_id_map,
     describe,
+    printable_name,
 )
 from ._secrets import DEFAULT_PREFIXES, FieldPath, check_prefixes
 
@@ -112,7 +113,7 @@ def _unknown_wrapper_fields(
     data: Mapping[Any, Any], locate: Callable[[FieldPath], str]
 ) -> list[str]:
     return [
-        f"{locate((key,))}: unknown field `{key!s:.80}` next to `integrations`"
+        f"{locate((key,))}: unknown field `{printable_name(str(key))}` next to `integrations`"
         for key in data
         if key not in _WRAPPER_FIELDS
     ]
