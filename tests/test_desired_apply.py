@@ -186,3 +186,33 @@ async def test_a_plan_is_refused_on_another_tenant_before_any_request() -> None:
                 await apply(elsewhere, plan)
             assert other.requests == []
     assert other.integrations == {}
+
+
+async def test_an_unexpected_error_stops_new_writes_and_is_raised_once_all_ended() -> None:
+    class Record:
+        def __init__(self, name: str) -> None:
+            self.id = name
+
+        def to_dict(self) -> dict[str, Any]:
+            return {"id": self.id}
+
+    class Broken:
+        base_url = "https://acme.example/beta"
+        creates: list[str] = []
+
+        async def list_integrations(self) -> list[Record]:
+            return []
+
+        async def create_integration(self, details: dict[str, Any]) -> Record:
+            self.creates.append(details["name"])
+            await asyncio.sleep(0)  # the next write starts meanwhile
+            if details["name"] == "n0":
+                raise RuntimeError("a bug")
+            return Record(details["name"])
+
+    broken = Broken()
+    plan = await plan_for(broken, [{"name": f"n{i}"} for i in range(5)])  # type: ignore[arg-type]
+    with pytest.raises(RuntimeError, match="a bug"):
+        await apply(broken, plan, concurrency=2)  # type: ignore[arg-type]
+    assert broken.creates == ["n0", "n1"]
+    assert [task for task in asyncio.all_tasks() if task is not asyncio.current_task()] == []
