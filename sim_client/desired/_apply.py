@@ -21,9 +21,10 @@ from typing import Any, Literal
 
 from sim_client.errors import APIStatusError, NotFoundError, SimError, hide
 
+from ._diff import same
 from ._digest import digest
 from ._documents import canonical
-from ._plan import Action, Plan, printable, same
+from ._model import Action, Plan, printable
 from ._protocol import IntegrationClient, IntegrationRecord
 from ._saved import api_of, same_root
 

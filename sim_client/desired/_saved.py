@@ -40,7 +40,7 @@ from urllib.parse import urlsplit
 
 from ._digest import digest
 from ._documents import DesiredStateError, Document, dotted
-from ._plan import MISSING, Action, Change, Plan, Unmanaged, _values
+from ._model import MISSING, Action, Change, Plan, Unmanaged
 from ._secrets import (
     DEFAULT_PREFIXES,
     FieldPath,
@@ -48,6 +48,7 @@ from ._secrets import (
     check_prefixes,
     is_sensitive,
     masked,
+    placeholder_values,
     placeholders,
     resolve,
 )
@@ -222,7 +223,7 @@ def load_saved_plan(
     assert isinstance(salt, str)
     assert isinstance(recorded, dict)
     assert isinstance(raw_actions, list)
-    values = _values(secrets, prefixes)
+    values = placeholder_values(secrets, prefixes)
     for variable, expected in recorded.items():
         if variable not in values:
             problems.append(f"saved plan: ${{{variable}}} is not set")

@@ -41,6 +41,7 @@ Export writes every literal ``$`` as ``$$``, so every value survives the round t
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
@@ -145,6 +146,20 @@ def allowed_variable(variable: str, prefixes: Iterable[str]) -> bool:
     return not variable.startswith(_OWN_PREFIX) and any(
         variable.startswith(prefix) for prefix in prefixes
     )
+
+
+def placeholder_values(
+    secrets: Mapping[str, str] | None, prefixes: Iterable[str] = DEFAULT_PREFIXES
+) -> dict[str, str]:
+    """The values placeholders may take: ``secrets``, or the environment's variables, those
+    with an allowed prefix only (never the client's own ``SAIL_*`` settings)."""
+    allowed = tuple(prefixes)
+    source = os.environ if secrets is None else secrets
+    return {
+        name: value
+        for name, value in source.items()
+        if isinstance(name, str) and isinstance(value, str) and allowed_variable(name, allowed)
+    }
 
 
 def check_placeholders(
