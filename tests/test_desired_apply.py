@@ -111,7 +111,14 @@ async def test_cancelling_apply_waits_for_writes_in_flight_and_counts_what_was_d
     assert statuses == ["created", "created", "skipped", "skipped", "skipped"]
 
 
-async def test_a_secret_echoed_by_the_service_is_masked_in_every_output() -> None:
+@pytest.mark.parametrize(
+    "attributes",
+    [{"password": "${SIM_P}"}, {"password": SECRET}, {"oauth": {"clientSecret": SECRET}}],
+    ids=["placeholder", "literal", "nested-literal"],
+)
+async def test_a_secret_echoed_by_the_service_is_masked_in_every_output(
+    attributes: dict[str, Any],
+) -> None:
     async def handler(request: httpx.Request) -> httpx.Response:
         if request.method == "GET":
             return httpx.Response(200, json=[])
@@ -126,7 +133,9 @@ async def test_a_secret_echoed_by_the_service_is_masked_in_every_output() -> Non
         )
 
     async with tenant(handler) as sim:
-        plan = await plan_for(sim, desired(1), secrets={"SIM_P": SECRET})
+        plan = await plan_for(
+            sim, [{"name": "n0", "attributes": attributes}], secrets={"SIM_P": SECRET}
+        )
         seen: list[Outcome] = []
         result = await apply(sim, plan, on_outcome=seen.append)
     (outcome,) = result.outcomes
@@ -198,7 +207,9 @@ async def test_an_unexpected_error_stops_new_writes_and_is_raised_once_all_ended
 
     class Broken:
         base_url = "https://acme.example/beta"
-        creates: list[str] = []
+
+        def __init__(self) -> None:
+            self.creates: list[str] = []
 
         async def list_integrations(self) -> list[Record]:
             return []

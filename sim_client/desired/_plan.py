@@ -49,6 +49,7 @@ from ._secrets import (
     placeholder_values,
     placeholders,
     resolve,
+    secret_values,
 )
 
 #: How many integrations ``prune`` deletes at most unless told otherwise.
@@ -228,7 +229,7 @@ def _resolve_all(
             canonical(map_ids(resolved, ids)),
             template,
             frozenset(("attributes", *path) for path, _ in found),
-            tuple(sorted({values[variable] for _, variable in found if values[variable]})),
+            secret_values(resolved.get("attributes"), found, values),
         )
     return wanted
 

@@ -51,6 +51,7 @@ from ._secrets import (
     placeholder_values,
     placeholders,
     resolve,
+    secret_values,
 )
 
 #: The saved form this module writes and reads.
@@ -320,16 +321,20 @@ def _loaded_action(
     if isinstance(template, dict):
         attributes = template.get("attributes")
         bad = check_placeholders(attributes, prefixes)
-        unrecorded = [v for _, v in placeholders(attributes) if v not in recorded]
-        if bad or unrecorded:
-            problems.append(f"{where}: attributes hold placeholders the plan did not record")
+        if bad:
+            problems += [f"{where}: attributes.{dotted(path)}: {text}" for path, text in bad]
+            return None
+        unrecorded = sorted({v for _, v in placeholders(attributes) if v not in recorded})
+        if unrecorded:
+            names = ", ".join(f"${{{variable}}}" for variable in unrecorded)
+            problems.append(f"{where}: {names} not recorded in the plan's secrets")
             return None
         if any(variable not in values for _, variable in placeholders(attributes)):
             return None  # reported once per variable above
         document = dict(template)
         if attributes is not None:
             document["attributes"] = resolve(attributes, values)
-        used = tuple(sorted({values[v] for _, v in placeholders(attributes) if values[v]}))
+        used = secret_values(document.get("attributes"), placeholders(attributes), values)
     return Action(
         kind,
         name,

@@ -286,6 +286,21 @@ def resolve(attributes: Any, values: Mapping[str, str]) -> Any:
     return attributes
 
 
+def secret_values(
+    attributes: object, found: Iterable[tuple[FieldPath, str]], values: Mapping[str, str]
+) -> tuple[str, ...]:
+    """The secrets of resolved ``attributes``, to mask wherever they might be echoed: the
+    values of its placeholders (``found``, resolved from ``values``) and every non-empty string
+    it holds under a credential member."""
+    secrets = {values[variable] for _, variable in found if values.get(variable)}
+    secrets.update(
+        value
+        for path, value in _strings(attributes, ())
+        if value and is_sensitive(("attributes", *path))
+    )
+    return tuple(sorted(secrets))
+
+
 def mask(value: Any, path: FieldPath, secret_paths: frozenset[FieldPath]) -> Any:
     """``value`` (found at ``path``) with every secret inside it shown as ``(sensitive)``."""
     if path in secret_paths or (is_sensitive(path) and not isinstance(value, dict | list)):
