@@ -1,7 +1,8 @@
 """Desired-state files: YAML or JSON, read with a safe loader, every problem reported at once.
 
-A file holds a list of documents or ``{"integrations": [...]}``; a BOM is accepted. Every
-problem is reported as ``file:line:col: field: what is wrong``, all of them at once.
+A file holds a list of documents or ``{"integrations": [...]}``, next to which keys starting
+with ``x-`` may hold YAML anchors for merge keys (``x-base: &base {...}``); a BOM is accepted.
+Every problem is reported as ``file:line:col: field: what is wrong``, all of them at once.
 
 YAML is read with a PyYAML loader (the ``cli`` extra) made safe and predictable:
 
@@ -98,8 +99,9 @@ def _unknown_wrapper_fields(
 ) -> list[str]:
     return [
         f"{locate((key,))}: unknown field `{printable_name(str(key))}` next to `integrations`"
+        " (a key starting with x- may hold YAML anchors)"
         for key in data
-        if key not in _WRAPPER_FIELDS
+        if key not in _WRAPPER_FIELDS and not (isinstance(key, str) and key.startswith("x-"))
     ]
 
 
