@@ -4,12 +4,11 @@
 ...     integrations = await sim.list_integrations()
 """
 
-from sim_client._version import __version__
-
 from typing import TYPE_CHECKING
 
 from sim_client._notices import SimDeprecationWarning
 from sim_client._responses import RawResponse
+from sim_client._version import __version__
 from sim_client.auth import ClientCredentialsAuth, StaticTokenAuth
 from sim_client.client import DEFAULT_TIMEOUT, RawResponseClient, SimClient
 from sim_client.errors import (

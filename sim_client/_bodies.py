@@ -21,7 +21,7 @@ MAX_ID_LENGTH = 1024
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # A lone surrogate cannot be encoded as UTF-8, so it can travel neither in a path nor in JSON.
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_MAX_DEPTH = 64
+MAX_DEPTH = 64
 
 Details = SimIntegrationDetails | SimIntegration | Mapping[str, Any]
 
@@ -139,7 +139,7 @@ def _check_pointer(pointer: object, where: str) -> None:
 
 def _check_json(value: object, where: str, depth: int = 0) -> None:
     """Raise ValueError unless ``value`` is plain JSON (str keys, finite numbers, bounded depth)."""
-    if depth > _MAX_DEPTH:
+    if depth > MAX_DEPTH:
         raise ValueError(f"{where} is nested too deeply")
     if value is None or isinstance(value, bool):
         return

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 
-from sim_client._version import __version__
 from sim_client._api_versions import ApiName, api_version, split_base_url
 from sim_client._bodies import Details, Operation, check_id, check_name, details_body, patch_body
 from sim_client._budget import budget_for
@@ -34,6 +33,7 @@ from sim_client._settings import (
     check_url,
 )
 from sim_client._transfer import DEFAULT_MAX_RESPONSE_BYTES, Transfer, attempt_deadline
+from sim_client._version import __version__
 from sim_client.auth import ClientCredentialsAuth, StaticTokenAuth, make_auth
 from sim_client.models import SimIntegration
 from sim_client.rate_limit import RateLimit

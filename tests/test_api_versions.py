@@ -104,7 +104,7 @@ def test_the_table_of_versions_is_the_documented_one() -> None:
 
 
 @pytest.mark.parametrize("api", APIS)
-@pytest.mark.parametrize("operation", sorted(OPERATIONS_TABLE.values(), key=lambda o: o.name))
+@pytest.mark.parametrize("operation", list(OPERATIONS_TABLE.values()))
 def test_each_operation_of_the_table_has_one_url_per_version(
     api: str, operation: TableOperation
 ) -> None:

@@ -610,10 +610,7 @@ async def test_the_token_request_carries_only_allowed_headers() -> None:
             "cookies": {"session": "api-cookie"},
         },
     )
-    await sim._call(
-        {"method": "get", "url": "/sim-integrations", "headers": {"X-SailPoint-Experimental": "1"}},
-        lambda response: None,
-    )
+    await sim.with_options(headers={"X-SailPoint-Experimental": "1"}).list_integrations()
     token_request, api_request = recorder.sent
     assert api_request.headers["Cookie"] == "session=api-cookie"
     assert api_request.headers["X-SailPoint-Experimental"] == "1"

@@ -21,8 +21,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sim_client._arguments import _MAX_DEPTH as MAX_DEPTH
-from sim_client._arguments import READ_ONLY_FIELDS as READ_ONLY_FIELDS
+from sim_client._bodies import MAX_DEPTH as MAX_DEPTH
+from sim_client._bodies import READ_ONLY_FIELDS as READ_ONLY_FIELDS
 from sim_client.errors import SimError
 from sim_client.models import DtoType
 
