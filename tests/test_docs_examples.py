@@ -40,7 +40,7 @@ SECRET = "s4mple-Passw0rd"
 """The sample tenant's one credential; the docs give it to SIM_SERVICENOW_HR_PASSWORD."""
 
 # Examples of features documented from the contract (shared API.md) that land on other branches:
-# a block or command containing the key is expected to fail until then (strictly: once it
+# a block, or a command or its shown output, containing the key is expected to fail until then (strictly: once it
 # runs, the test fails until the entry is removed).
 PENDING_PYTHON: dict[str, str] = {
     "RateLimit(": "rate limits (issue 18)",
@@ -175,13 +175,13 @@ async def test_console_examples_show_what_the_command_prints(page: str, tmp_path
     for step, got in zip(steps, outputs, strict=True):
         if _matches(step.expected, got):
             continue
-        reason = _pending(step.command, PENDING_CONSOLE)
+        reason = _pending(step.command + step.expected, PENDING_CONSOLE)
         report = f"{step.block.path}:{step.line}: $ {step.command}\n--- shown\n"
         report += f"{step.expected}--- printed\n{got}"
         (pending if reason else failures).append(report if not reason else f"{reason}\n{report}")
     assert SECRET not in out.decode()
     assert not failures, "\n".join(failures + pending)
-    expected_pending = {_pending(s.command, PENDING_CONSOLE) for s in steps} - {None}
+    expected_pending = {_pending(s.command + s.expected, PENDING_CONSOLE) for s in steps} - {None}
     if pending:
         pytest.xfail("\n".join(pending))
     assert not expected_pending, f"{page} runs now: remove {expected_pending} from PENDING_CONSOLE"
