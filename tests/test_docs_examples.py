@@ -39,9 +39,9 @@ NOT_RUN = 10
 SECRET = "s4mple-Passw0rd"
 """The sample tenant's one credential; the docs give it to SIM_SERVICENOW_HR_PASSWORD."""
 
-# Examples of features documented from the contract (shared API.md) that land on other branches:
-# a block, or a command or its shown output, containing the key is expected to fail until then (strictly: once it
-# runs, the test fails until the entry is removed).
+# Examples of features documented from the contract (shared API.md) that land on other
+# branches: a block, or a command or its shown output, containing the key is expected to fail
+# until then (strictly: once it runs, the test fails until the entry is removed).
 PENDING_PYTHON: dict[str, str] = {
     "RateLimit(": "rate limits (issue 18)",
     "rate_limit=": "rate limits (issue 18)",
@@ -171,11 +171,14 @@ async def test_console_examples_show_what_the_command_prints(page: str, tmp_path
         out, _ = await asyncio.wait_for(process.communicate(), 300)
     outputs = out.decode().split(SEPARATOR + "\n")[1:]
     assert len(outputs) == len(steps)
-    failures, pending = [], []
+    failures: list[str] = []
+    pending: list[str] = []
     for step, got in zip(steps, outputs, strict=True):
         if _matches(step.expected, got):
             continue
         reason = _pending(step.command + step.expected, PENDING_CONSOLE)
+        if reason is None and pending:  # it may follow from an earlier pending step
+            reason = "after a pending step"
         report = f"{step.block.path}:{step.line}: $ {step.command}\n--- shown\n"
         report += f"{step.expected}--- printed\n{got}"
         (pending if reason else failures).append(report if not reason else f"{reason}\n{report}")
@@ -198,6 +201,6 @@ def test_a_console_step_is_parsed_with_its_output() -> None:
     block = Block("x.md", 3, "console", "$ a \\\n  --b\none\n$ c\n", None)
     first, second = commands(block)
     assert (first.line, first.command, first.expected) == (4, "a \n  --b", "one\n")
-    assert (second.line, second.command, second.expected) == (6, "c", "")
+    assert (second.line, second.command, second.expected) == (7, "c", "")
     assert _matches("id ...\nx\n", "id 123  \nx\n")
     assert not _matches("x\n", "y\n")

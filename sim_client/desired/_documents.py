@@ -20,14 +20,14 @@ from typing import Any
 
 from sim_client.models import DtoType
 
-#: Fields the service assigns; ignored in a desired document, left out of an export.
 READ_ONLY_FIELDS = ("id", "created", "modified")
-#: What the service stores for a field a create or a replacement leaves out.
+"""Fields the service assigns; ignored in a desired document, left out of an export."""
 SERVICE_DEFAULTS: Mapping[str, Any] = {
     "description": "",
     "type": "ServiceNowSDIM",
     "attributes": {},
 }
+"""What the service stores for a field a create or a replacement leaves out."""
 _FIRST = ("name", "description", "type")
 _RULE_TYPES = frozenset(member.value for member in DtoType)
 _MAX_DEPTH = 64

@@ -37,6 +37,7 @@ class _Missing:
 
 
 MISSING: Any = _Missing()
+"""``Change.before`` of an added field and ``Change.after`` of a removed one."""
 
 
 class DuplicateNameError(SimError):
