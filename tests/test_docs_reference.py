@@ -10,6 +10,7 @@ docstring is the string literal after its assignment.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import re
 from functools import cache
 from typing import Any
@@ -132,3 +133,13 @@ def test_the_readme_is_short_and_keeps_the_two_commands() -> None:
     assert "make demo" in readme
     assert "make test" in readme
     assert "## Dependencies" in readme
+
+
+def test_sphinx_roles_render_as_code_in_the_reference() -> None:
+    spec = importlib.util.spec_from_file_location("docs_roles", ROOT / "scripts" / "docs_roles.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    plain = module.plain
+    text = ":class:`~sim_client.NotFoundError` after :meth:`aclose`, see :mod:`sim_client.desired`"
+    assert plain(text) == "`NotFoundError` after `aclose`, see `sim_client.desired`"
