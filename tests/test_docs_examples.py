@@ -58,6 +58,7 @@ PENDING_CONSOLE: dict[str, str] = {
     "export -o -": "export -o - (issue 21)",
     'get "ServiceNow': "get by name (issue 21)",
     'delete "ServiceNow': "delete by name (issue 21)",
+    "Not in the desired state": "the plan lists integrations no file mentions (issue 21)",
 }
 
 
@@ -79,6 +80,7 @@ def _environment(base_url: str, fake: FakeSimServer) -> dict[str, str]:
         COLUMNS="120",
         NO_COLOR="1",
         TERM="dumb",
+        PYTHONUNBUFFERED="1",  # stdout and stderr interleave as on a terminal
     )
     return env
 
