@@ -11,7 +11,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 export UV_NO_PROGRESS := 1
 
-.PHONY: all venv node generate check-generated lint typecheck unit test test-strict test-lowest spec-diff demo bench bench-peer mutation clean
+.PHONY: all venv node generate check-generated lint typecheck unit docs test test-strict test-lowest spec-diff demo bench bench-peer mutation clean
 
 all: test
 
@@ -47,7 +47,12 @@ typecheck: venv
 unit: venv
 	$(BIN)/pytest
 
-test: lint typecheck check-generated
+# The documentation site (docs/, mkdocs.yml) into build/site: a broken link, a missing page or
+# reference, or any other warning fails the build. Its examples run in the test suite.
+docs: venv
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+test: lint typecheck check-generated docs
 	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory node; fi
 	$(BIN)/pytest
 	$(MAKE) --no-print-directory test-strict

@@ -10,8 +10,8 @@ from typing import Any, Protocol, Self, TypeVar
 
 from sim_client.models import JsonPatchOperation, SimIntegration, SimIntegrationDetails
 
-#: Fields the service assigns; never sent, whatever the caller passes.
 READ_ONLY_FIELDS = frozenset({"id", "created", "modified"})
+"""Fields the service assigns; never sent, ignored in a desired document, left out of an export."""
 PATCH_OPS = frozenset({"add", "remove", "replace", "move", "copy", "test"})
 _OPS_WITH_VALUE = frozenset({"add", "replace", "test"})
 _OPS_WITH_FROM = frozenset({"move", "copy"})

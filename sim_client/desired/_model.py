@@ -27,6 +27,7 @@ class _Missing:
 
 
 MISSING: Any = _Missing()
+"""``Change.before`` of an added field and ``Change.after`` of a removed one."""
 
 
 def printable(text: str, secrets: Iterable[str] = ()) -> str:

@@ -50,8 +50,8 @@ from ._secrets import (
     secret_values,
 )
 
-#: How many integrations ``prune`` deletes at most unless told otherwise.
 DEFAULT_MAX_DELETES = 10
+"""How many integrations ``prune`` deletes at most unless told otherwise."""
 
 
 class DuplicateNameError(SimError):

@@ -46,8 +46,8 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-#: Shown wherever a secret value would be printed or serialised.
 SENSITIVE = "(sensitive)"
+"""Shown wherever a secret value would be printed or serialised."""
 
 FieldPath = tuple[str | int, ...]
 #: Chooses a placeholder's variable name from the integration's name and the member's path.

@@ -30,8 +30,11 @@ if TYPE_CHECKING:
     from sim_client.client import SimClient
 
 DEFAULT_TOKEN = "fake-static-token"  # noqa: S105  # a well-known test value
+"""The static bearer token a FakeSimServer accepts unless given ``tokens``."""
 DEFAULT_CLIENT_ID = "fake-client-id"
+"""The client id a FakeSimServer's ``/oauth/token`` accepts unless given ``clients``."""
 DEFAULT_CLIENT_SECRET = "fake-client-secret"  # noqa: S105  # a well-known test value
+"""The secret that goes with :data:`DEFAULT_CLIENT_ID`."""
 DEFAULT_RETRY_AFTER = "1"
 """The ``Retry-After`` of a queued 429 unless the test gives another (or None)."""
 
