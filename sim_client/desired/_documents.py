@@ -28,12 +28,12 @@ from sim_client.models import DtoType
 
 from ._secrets import DEFAULT_PREFIXES, FieldPath, check_placeholders
 
-#: What the service stores for a field a create or a replacement leaves out.
 SERVICE_DEFAULTS: Mapping[str, Any] = {
     "description": "",
     "type": "ServiceNowSDIM",
     "attributes": {},
 }
+"""What the service stores for a field a create or a replacement leaves out."""
 _FIRST = ("name", "description", "type")
 _RULE_TYPES = frozenset(member.value for member in DtoType)
 #: Values one desired state may hold, counted as written out (an integration has a few dozen),
