@@ -43,12 +43,12 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_RATE_LIMIT", "DEFAULT_TIMEOUT", "RawResponseClient", "SimClient"]
 
-#: The timeout when none is given: 30 s for each of connect, write, pool and read.
 DEFAULT_TIMEOUT = httpx.Timeout(30.0)
-#: The service's documented limit: 100 requests per 10 s per client id.
+"""The timeout when none is given: 30 s for each of connect, write, pool and read."""
 DEFAULT_RATE_LIMIT = RateLimit(100, per=10.0)
-#: How long one call may wait for the rate limit (slots and 429 pauses together), by default.
+"""The service's documented limit: 100 requests per 10 s per client id."""
 DEFAULT_MAX_RATE_LIMIT_WAIT = 120.0
+"""How long one call may wait for the rate limit (slots and 429 pauses together), by default."""
 # The default argument, told apart by identity from a timeout the caller passed.
 _TIMEOUT_NOT_GIVEN = httpx.Timeout(30.0)
 

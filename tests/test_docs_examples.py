@@ -42,14 +42,7 @@ SECRET = "s4mple-Passw0rd"
 # Examples of features documented from the contract (shared API.md) that land on other
 # branches: a block, or a command or its shown output, containing the key is expected to fail
 # until then (strictly: once it runs, the test fails until the entry is removed).
-PENDING_PYTHON: dict[str, str] = {
-    "RateLimit(": "rate limits (issue 18)",
-    "with_raw_response": "raw responses (issue 20)",
-    "with_options": "per-call options (issue 20)",
-    "SimDeprecationWarning": "service notices (issue 20)",
-    'api="v2026"': "API v2026 (issue 19)",
-    "descripton": "unknown fields refused (issue 21)",
-}
+PENDING_PYTHON: dict[str, str] = {}
 PENDING_CONSOLE: dict[str, str] = {
     "-o plan.json": "saved plans (issue 21)",
     "apply plan.json": "saved plans (issue 21)",

@@ -27,7 +27,6 @@ REFERENCE = ROOT / "docs" / "reference"
 # Names whose docstring lives in a module this page's owners do not edit (the generated code
 # and the client module); strictly expected to fail until the docstring is added.
 UNDOCUMENTED = {
-    "sim_client.DEFAULT_TIMEOUT": "attribute docstring in sim_client/client.py",
     "sim_client.UNSET": "generated types: a template change",
     "sim_client.Unset": "generated types: a template change",
     "sim_client.DtoType": "generated enum: a template change",

@@ -54,8 +54,8 @@ from ._secrets import (
     secret_values,
 )
 
-#: The saved form this module writes and reads.
 FORMAT_VERSION = 1
+"""The saved form this module writes and reads."""
 _KINDS = ("create", "update", "delete", "unchanged")
 
 

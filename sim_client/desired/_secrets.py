@@ -91,8 +91,8 @@ _PLACEHOLDER = re.compile(r"\$\{([A-Z][A-Z0-9_]*)\}")
 _DOLLAR = re.compile(r"\$([$]|[{A-Za-z_])?")
 _VARIABLE = re.compile(r"[A-Z][A-Z0-9_]*")
 _NOT_ALNUM = re.compile(r"[^A-Za-z0-9]+")
-#: The prefixes a placeholder's variable may start with, unless the caller says otherwise.
 DEFAULT_PREFIXES: tuple[str, ...] = ("SIM_",)
+"""The prefixes a placeholder's variable may start with, unless the caller says otherwise."""
 _OWN_PREFIX = "SAIL_"
 
 
