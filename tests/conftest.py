@@ -1,8 +1,7 @@
 """Shared fixtures: the retry wait recorder, the suite-wide guard that no known credential
-reaches any log record while DEBUG logging is on, and ``--strict-reading``, which makes every
-SimClient that a test builds without an explicit ``strict=`` read answers strictly (``make
-test`` runs the client tests against the fake once that way: the fake answers what the fragment
-says)."""
+reaches any log record while DEBUG logging is on, and ``--strict-reading``, which the client
+tests against the fake pass to their clients as ``strict=`` (``make test`` runs them once that
+way: the fake answers what the fragment says)."""
 
 from __future__ import annotations
 
@@ -31,14 +30,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-@pytest.fixture(autouse=True)
-def strict_reading_by_default(
-    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Under ``--strict-reading``, a SimClient built without ``strict=`` reads strictly."""
-    if request.config.getoption("--strict-reading"):
-        defaults = dict(SimClient.__init__.__kwdefaults__ or {}, strict=True)
-        monkeypatch.setattr(SimClient.__init__, "__kwdefaults__", defaults)
+@pytest.fixture
+def strict_reading(request: pytest.FixtureRequest) -> bool:
+    """Whether the run reads strictly (``--strict-reading``): the tests that run twice pass it
+    to the clients they build as ``strict=``."""
+    return bool(request.config.getoption("--strict-reading"))
 
 
 @pytest.fixture(autouse=True)

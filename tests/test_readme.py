@@ -67,10 +67,10 @@ async def test_the_transport_example_runs(monkeypatch: pytest.MonkeyPatch) -> No
         assert await namespace["names"](base_url, fake.token) == ["ServiceNow prod"]
 
 
-async def test_the_errors_example_describes_each_outcome() -> None:
+async def test_the_errors_example_describes_each_outcome(strict_reading: bool) -> None:
     fake = FakeSimServer()
     stored = fake.add_integration({"name": "ServiceNow prod"})
-    async with fake.client() as sim:
+    async with fake.client(strict=strict_reading) as sim:
         namespace: dict[str, Any] = {"sim": sim}
         code = python_block("docs/errors.md", "async def describe(")
         code = code[: code.index("\nprint(await")]

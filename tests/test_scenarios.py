@@ -30,10 +30,12 @@ def fake() -> FakeSimServer:
         *(pytest.param(f"loopback-{name}", marks=pytest.mark.loopback) for name in TRANSPORTS),
     ]
 )
-async def sim(request: pytest.FixtureRequest, fake: FakeSimServer) -> AsyncIterator[SimClient]:
+async def sim(
+    request: pytest.FixtureRequest, fake: FakeSimServer, strict_reading: bool
+) -> AsyncIterator[SimClient]:
     """A client-credentials SimClient on the fake, in-process or over loopback on a transport."""
     if request.param == "in-process":
-        async with fake.client() as client:
+        async with fake.client(strict=strict_reading) as client:
             yield client
         return
     transport = make_transport(request.param.removeprefix("loopback-"))
@@ -44,6 +46,7 @@ async def sim(request: pytest.FixtureRequest, fake: FakeSimServer) -> AsyncItera
             client_id=fake.client_id,
             client_secret=fake.client_secret,
             http_client=httpx.AsyncClient(trust_env=False, transport=transport),
+            strict=strict_reading,
         ) as client,
     ):
         yield client

@@ -624,7 +624,10 @@ def test_the_plan_is_fixed_by_its_seed_and_mixes_every_fault() -> None:
 
 @pytest.mark.loopback
 async def test_soak(
-    waits: list[float], capsys: pytest.CaptureFixture[str], transport_name: str
+    waits: list[float],
+    capsys: pytest.CaptureFixture[str],
+    transport_name: str,
+    strict_reading: bool,
 ) -> None:
     plan = make_plan()
     fake = FakeSimServer()
@@ -639,6 +642,7 @@ async def test_soak(
             timeout=10.0,
             max_retries=MAX_RETRIES,
             transport=make_transport(transport_name),
+            strict=strict_reading,
         )
         try:
             run = await soak(sim, fake, plan, slots)
