@@ -1,8 +1,8 @@
-"""The official ``sailpoint`` SDK's side of the peer benchmark (run by ``bench_peer.py``).
+"""The official ``sailpoint`` SDK's side of the benchmarks, run in the SDK's own interpreter.
 
 Runs in the peer venv's interpreter and imports nothing but the standard library and
 ``sailpoint`` (1.4.x: the last releases with a ``sailpoint.beta`` package; 2.x dropped it). It
-talks to ``bench_server.py`` at ``--url`` with a static access token, using the SDK's *beta*
+talks to ``scripts.bench.server`` at ``--url`` with a static access token, using the SDK's *beta*
 SIM Integrations API the way its documentation shows (a shared ``ApiClient`` over urllib3, the
 answers decoded into its pydantic models), and writes one JSON document to ``--output``.
 
@@ -17,11 +17,15 @@ Contenders, for GET one integration and GET the list of 100:
 - ``sailpoint beta request + json.loads``: the SDK's request path alone, for reference.
 
 Each is measured sequentially (rounds of N calls, the order rotating; the median over rounds of
-the mean microseconds per call) and from asyncio tasks through ``asyncio.to_thread`` at each
+the mean microseconds per call; unless the configuration says ``"sequential": false``) and
+from asyncio tasks through ``asyncio.to_thread`` at each
 ``--concurrency``, the way an async program drives a sync SDK (as many tasks as threads in the
 loop's executor, fresh clients whose urllib3 pool holds as many connections, a fixed number of
 requests per round; the median requests per second over rounds). Decoding alone (no HTTP)
-times ``json.loads`` and the SDK's ``ApiClient.deserialize`` on the list body.
+times ``json.loads`` and the SDK's ``ApiClient.deserialize`` on the list body (unless
+``"decoding": false``). ``"operations"`` narrows the operations measured.
+
+:func:`launch` runs this module in the peer interpreter from the benchmarks' side.
 """
 
 from __future__ import annotations
@@ -35,7 +39,9 @@ import json
 import platform
 import re
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -333,28 +339,36 @@ def decoding(clients: Clients, config: dict[str, Any]) -> dict[str, Any]:
     return {"body_bytes": len(body), "calls_per_round": config["decode_calls"], "rows": rows}
 
 
+def progress(message: str) -> None:
+    print(f"[bench sdk {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
 def run(sdk: Sdk, target: Target, config: dict[str, Any]) -> dict[str, Any]:
     clients = Clients(sdk, target, pool_size=1)
     working, errors = probe(clients.calls(), target)
     operations: dict[str, Any] = {}
-    for operation in OPERATIONS:
+    for operation in config.get("operations", OPERATIONS):
         calls = config["get_calls"] if operation == "get_integration" else config["list_calls"]
-        means = per_round_means(working[operation], calls, config["rounds"])
+        means: dict[str, list[float]] = {}
+        if config.get("sequential", True):
+            progress(f"{operation}: sequential calls")
+            means = per_round_means(working[operation], calls, config["rounds"])
         names = list(working[operation])
-        levels = {
-            str(threads): pool_level(sdk, target, threads, operation, names, config)
-            for threads in config["concurrency"]
-        }
+        levels = {}
+        for threads in config["concurrency"]:
+            progress(f"{operation}: {threads} threads")
+            levels[str(threads)] = pool_level(sdk, target, threads, operation, names, config)
         rows: dict[str, Any] = {}
         for name in clients.calls()[operation]:
             if name in errors[operation]:
                 rows[name] = {"error": errors[operation][name]}
                 continue
             rows[name] = {
-                "sequential_us": statistics.median(means[name]),
-                "rounds_us": means[name],
                 "concurrent": {level: result[name] for level, result in levels.items()},
             }
+            if name in means:
+                rows[name]["sequential_us"] = statistics.median(means[name])
+                rows[name]["rounds_us"] = means[name]
         operations[operation] = {"calls_per_round": calls, "contenders": rows}
     return {
         "interpreter": f"{platform.python_implementation()} {platform.python_version()}",
@@ -369,8 +383,46 @@ def run(sdk: Sdk, target: Target, config: dict[str, Any]) -> dict[str, Any]:
         ),
         "fields_missing_from_model": missing_fields(sdk, clients, target),
         "operations": operations,
-        "decoding": decoding(clients, config),
+        "decoding": decoding(clients, config) if config.get("decoding", True) else None,
     }
+
+
+PEER_TIMEOUT = 1200.0
+
+
+def launch(
+    peer_python: Path, target: Target, config: dict[str, Any], *, cwd: Path
+) -> dict[str, Any]:
+    """Run this module with ``peer_python`` (a venv with the SDK) from ``cwd`` (the repository
+    root); its progress goes to our stderr. Raises RuntimeError if it fails."""
+    with tempfile.TemporaryDirectory(prefix="bench-peer-") as scratch:
+        output = Path(scratch) / "peer.json"
+        command = [
+            str(peer_python),
+            "-m",
+            "scripts.bench.peer_sdk",
+            "--url",
+            target.url,
+            "--token",
+            target.token,
+            "--id",
+            target.integration_id,
+            "--list-size",
+            str(target.list_size),
+            "--config",
+            json.dumps(config),
+            "--output",
+            str(output),
+        ]
+        result = subprocess.run(
+            command, stdout=subprocess.PIPE, text=True, cwd=cwd, timeout=PEER_TIMEOUT, check=False
+        )
+        if result.returncode != 0:
+            raise RuntimeError(
+                f"the SDK side failed (exit {result.returncode}); its error is above on stderr"
+            )
+        peer: dict[str, Any] = json.loads(output.read_text(encoding="utf-8"))
+    return peer
 
 
 def main(argv: Sequence[str] | None = None) -> int:
