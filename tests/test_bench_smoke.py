@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from scripts.bench.contenders import has_rate_limit
+from scripts.bench.contenders import SDK, has_rate_limit
 from scripts.bench.main import TARGETS, figures
 from scripts.bench.report import BEGIN, END, evaluate, plot_ratios, update_markdown
 
@@ -126,19 +126,23 @@ def test_verdicts_compare_in_the_right_direction() -> None:
 
 
 def test_the_sdk_figures_come_from_the_same_levels() -> None:
-    def level(rps: float) -> dict[str, Any]:
-        return {name: {"rps": rps, "failures": 0} for name in CONTENDERS}
+    def level(rps: float, sdk: float | None = None) -> dict[str, Any]:
+        rows = {name: {"rps": rps, "failures": 0} for name in CONTENDERS}
+        if sdk is not None:
+            rows[SDK] = {"rps": sdk, "failures": 0}
+        return rows
 
     results: dict[str, Any] = {
         "per_call": {
             "get_integration": {"SimClient": {"ratio": 1.1}},
             "list_integrations": {"SimClient": {"ratio": 2.0}},
         },
-        "throughput": {"get": {"16": level(900.0), "64": level(1000.0), "256": level(800.0)}},
+        "throughput": {
+            "get": {"16": level(900.0, 300.0), "64": level(1000.0, 400.0), "256": level(800.0)}
+        },
         "import_time": {"ratio": 1.2},
         "memory": {"ratio": 2.0},
         "rate_limiter": {"available": False},
-        "sdk": {"get": {"16": {"rps": 300.0}, "64": {"rps": 400.0}}},
     }
     values = figures(results)
     assert values["sdk_c16"] == 3.0

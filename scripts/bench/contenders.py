@@ -38,11 +38,13 @@ RAW = "raw httpx + json.loads"
 RAW_AIOHTTP = "raw aiohttp + json.loads"
 SIM = "SimClient"
 SIM_AIOHTTP = "SimClient + AiohttpTransport"
+SDK = "official SDK in threads"
 SHORT_NAMES = {
     RAW: "raw httpx",
     RAW_AIOHTTP: "raw aiohttp",
     SIM: "SimClient",
     SIM_AIOHTTP: "Sim+aiohttp",
+    SDK: "SDK in threads",
 }
 
 

@@ -39,7 +39,7 @@ import subprocess
 import sys
 import time
 import tracemalloc
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -56,6 +56,7 @@ from .contenders import (
     INTEGRATION_ID,
     RAW,
     RAW_AIOHTTP,
+    SDK,
     SIM,
     SIM_AIOHTTP,
     CannedTransport,
@@ -70,6 +71,7 @@ from .contenders import (
 )
 from .measure import (
     ROOT,
+    RoundRunner,
     interleaved_throughput,
     machine,
     median,
@@ -88,7 +90,6 @@ RAW_MODEL = "raw httpx + json.loads + from_dict"
 DECODE_JSON = "json.loads only, no HTTP"
 DECODE_MODEL = "json.loads + from_dict, no HTTP"
 INFORMATIONAL = (RAW_MODEL, DECODE_JSON, DECODE_MODEL)
-SDK = "official SDK in threads"
 LIMITED = "rate_limit=RateLimit(10**9, per=1.0)"
 UNLIMITED = "rate_limit=None"
 
@@ -296,11 +297,14 @@ async def bench_per_call(config: Config, limiter: Limiter) -> dict[str, Any]:
 # 2. Throughput over loopback.
 
 
-async def bench_throughput(url: str, config: Config, limiter: Limiter) -> dict[str, Any]:
+async def bench_throughput(
+    url: str, config: Config, limiter: Limiter, sdk: peer_sdk.Peer | None
+) -> dict[str, Any]:
     get = {}
+    elsewhere = {SDK: sdk.round} if sdk is not None else {}
     for tasks in config.concurrency:
         progress(f"loopback: GET one integration, {tasks} tasks")
-        get[str(tasks)] = await _throughput_level(url, "get", tasks, config, limiter)
+        get[str(tasks)] = await _throughput_level(url, "get", tasks, config, limiter, elsewhere)
     lists: dict[str, Any] = {}
     for size in (LIST_SIZE, BIG_LIST_SIZE):
         lists[f"list_{size}"] = {}
@@ -323,43 +327,31 @@ async def bench_throughput(url: str, config: Config, limiter: Limiter) -> dict[s
 
 
 async def _throughput_level(
-    url: str, operation: str, concurrency: int, config: Config, limiter: Limiter
+    url: str,
+    operation: str,
+    concurrency: int,
+    config: Config,
+    limiter: Limiter,
+    elsewhere: Mapping[str, RoundRunner] | None = None,
 ) -> dict[str, Any]:
     requests = config.get_requests if operation == "get" else config.list_requests
     if operation == f"list_{BIG_LIST_SIZE}":
         requests = max(1, requests // 10)
     calls = per_task(requests, concurrency)
     async with loopback_contenders(url, operation, limiter) as contenders:
-        measured = await interleaved_throughput(contenders, concurrency, calls, config.passes)
+        measured = await interleaved_throughput(
+            contenders, concurrency, calls, config.passes, elsewhere
+        )
     return {name: rounds.summary(calls * concurrency) for name, rounds in measured.items()}
 
 
-def bench_sdk(peer_python: Path, url: str, config: Config) -> dict[str, Any]:
-    """The official SDK's working GET (beta request, v2025 models) in threads, same server."""
-    progress(f"loopback: the official SDK in threads ({peer_python})")
-    target = peer_sdk.Target(url, TOKEN, INTEGRATION_ID, LIST_SIZE)
-    sdk_config = {
-        "operations": ["get_integration"],
-        "sequential": False,
-        "decoding": False,
-        "rounds": config.passes,
-        "get_calls": 0,
-        "list_calls": 0,
-        "pool_rounds": config.passes,
-        "get_requests": config.get_requests,
-        "list_requests": config.list_requests,
-        "concurrency": list(config.concurrency),
-    }
-    peer = peer_sdk.launch(peer_python, target, sdk_config, cwd=ROOT)
-    row = peer["operations"]["get_integration"]["contenders"][peer_sdk.WORKAROUND]
-    return {
-        "contender": peer_sdk.WORKAROUND,
-        "interpreter": peer["interpreter"],
-        "packages": peer["packages"],
-        "concurrency": peer["concurrency"],
-        "get": row.get("concurrent", {}),
-        "error": row.get("error"),
-    }
+def start_sdk(peer_python: Path, url: str) -> peer_sdk.Peer:
+    """The official SDK's working GET (beta request, v2025 models) in threads, in its own
+    interpreter, taking its turns with the other contenders."""
+    progress(f"loopback: starting the official SDK ({peer_python})")
+    return peer_sdk.Peer(
+        peer_python, peer_sdk.Target(url, TOKEN, INTEGRATION_ID, LIST_SIZE), cwd=ROOT
+    )
 
 
 # 3. Memory.
@@ -539,11 +531,10 @@ def figures(results: dict[str, Any]) -> dict[str, float | None]:
         "httpx_c64": _rps_ratio(levels.get("64"), SIM, RAW),
         "failures_c256": c256[SIM]["failures"] + c256[SIM_AIOHTTP]["failures"] if c256 else None,
     }
-    sdk = (results.get("sdk") or {}).get("get", {})
     for level in ("16", "64", "256"):
-        ours, theirs = levels.get(level), sdk.get(level)
+        rows = levels.get(level)
         values[f"sdk_c{level}"] = (
-            ours[SIM_AIOHTTP]["rps"] / theirs["rps"] if ours and theirs and theirs["rps"] else None
+            _rps_ratio(rows, SIM_AIOHTTP, SDK) if rows and SDK in rows else None
         )
     return values
 
@@ -554,9 +545,8 @@ def plot_series(results: dict[str, Any]) -> dict[str, dict[int, float]]:
     for level, rows in results["throughput"]["get"].items():
         for name in (RAW_AIOHTTP, RAW, SIM_AIOHTTP, SIM):
             series.setdefault(name, {})[int(level)] = rows[name]["rps"]
-    sdk = results.get("sdk") or {}
-    for level, row in sdk.get("get", {}).items():
-        series.setdefault(SDK, {})[int(level)] = row["rps"]
+        if SDK in rows:
+            series.setdefault(SDK, {})[int(level)] = rows[SDK]["rps"]
     return series
 
 
@@ -587,13 +577,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     results.update(asyncio.run(run_in_process(config, limiter)))
     with LoopbackServer() as server:
-        results["throughput"] = asyncio.run(bench_throughput(server.url, config, limiter))
-        if peer_python is not None:
+        try:
+            sdk = start_sdk(peer_python, server.url) if peer_python is not None else None
             try:
-                results["sdk"] = bench_sdk(peer_python, server.url, config)
-            except (RuntimeError, subprocess.TimeoutExpired) as exc:
-                print(f"FAILED: {exc}", file=sys.stderr)
-                return 1
+                results["throughput"] = asyncio.run(
+                    bench_throughput(server.url, config, limiter, sdk)
+                )
+            finally:
+                if sdk is not None:
+                    sdk.close()
+        except RuntimeError as exc:
+            print(f"FAILED: {exc}", file=sys.stderr)
+            return 1
+        if sdk is not None:
+            results["sdk"] = {"contender": peer_sdk.WORKAROUND, **sdk.about}
     results["import_time"] = bench_import(config)
     results["targets"] = evaluate(TARGETS, figures(results))
     results["duration_s"] = time.perf_counter() - started

@@ -7,6 +7,7 @@ rotating or alternating, so that drift in the machine's load spreads over all of
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 import importlib.metadata
 import os
@@ -22,6 +23,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 Call = Callable[[], Awaitable[object]]
+#: Runs one round elsewhere (another process): (tasks, calls per task) -> what
+#: :func:`throughput_round` returns.
+RoundRunner = Callable[[int, int], Awaitable[tuple[float, float, int]]]
 
 
 def progress(message: str) -> None:
@@ -97,17 +101,26 @@ class Rounds:
 
 
 async def interleaved_throughput(
-    contenders: Mapping[str, Call], concurrency: int, per_task: int, rounds: int
+    contenders: Mapping[str, Call],
+    concurrency: int,
+    per_task: int,
+    rounds: int,
+    elsewhere: Mapping[str, RoundRunner] | None = None,
 ) -> dict[str, Rounds]:
-    """Warm each contender up, then ``rounds`` rounds alternating the order (A B, B A, ...)."""
-    measured = {name: Rounds() for name in contenders}
+    """Warm each contender up, then ``rounds`` rounds alternating the order (A B, B A, ...);
+    the contenders ``elsewhere`` take their turns in the same order."""
+    runners: dict[str, RoundRunner] = {
+        name: functools.partial(throughput_round, call) for name, call in contenders.items()
+    }
+    runners.update(elsewhere or {})
+    measured = {name: Rounds() for name in runners}
     # Warm-up: the pool opens a connection per task, then settles to what it keeps alive.
-    for name, call in contenders.items():
-        measured[name].failures += (await throughput_round(call, concurrency, 2))[2]
+    for name, runner in runners.items():
+        measured[name].failures += (await runner(concurrency, 2))[2]
     for number in range(rounds):
-        order = list(contenders) if number % 2 == 0 else list(reversed(list(contenders)))
+        order = list(runners) if number % 2 == 0 else list(reversed(list(runners)))
         for name in order:
-            rate, cpu_us, failures = await throughput_round(contenders[name], concurrency, per_task)
+            rate, cpu_us, failures = await runners[name](concurrency, per_task)
             measured[name].rps.append(rate)
             measured[name].cpu_us.append(cpu_us)
             measured[name].failures += failures

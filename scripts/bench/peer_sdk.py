@@ -17,15 +17,16 @@ Contenders, for GET one integration and GET the list of 100:
 - ``sailpoint beta request + json.loads``: the SDK's request path alone, for reference.
 
 Each is measured sequentially (rounds of N calls, the order rotating; the median over rounds of
-the mean microseconds per call; unless the configuration says ``"sequential": false``) and
-from asyncio tasks through ``asyncio.to_thread`` at each
+the mean microseconds per call) and from asyncio tasks through ``asyncio.to_thread`` at each
 ``--concurrency``, the way an async program drives a sync SDK (as many tasks as threads in the
 loop's executor, fresh clients whose urllib3 pool holds as many connections, a fixed number of
 requests per round; the median requests per second over rounds). Decoding alone (no HTTP)
-times ``json.loads`` and the SDK's ``ApiClient.deserialize`` on the list body (unless
-``"decoding": false``). ``"operations"`` narrows the operations measured.
+times ``json.loads`` and the SDK's ``ApiClient.deserialize`` on the list body.
 
-:func:`launch` runs this module in the peer interpreter from the benchmarks' side.
+From the benchmarks' side, :func:`launch` runs all of that in the peer interpreter and returns
+the results; :class:`Peer` keeps it running with ``--serve`` instead, and has it run one round of
+the working GET at a time (see :func:`serve`), so that the SDK's rounds take turns with
+``SimClient``'s.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ import importlib.metadata
 import json
 import platform
 import re
+import select
 import statistics
 import subprocess
 import sys
@@ -339,6 +341,14 @@ def decoding(clients: Clients, config: dict[str, Any]) -> dict[str, Any]:
     return {"body_bytes": len(body), "calls_per_round": config["decode_calls"], "rows": rows}
 
 
+def _interpreter() -> str:
+    return f"{platform.python_implementation()} {platform.python_version()}"
+
+
+def _packages() -> dict[str, str]:
+    return {name: importlib.metadata.version(name) for name in ("sailpoint", "pydantic", "urllib3")}
+
+
 def progress(message: str) -> None:
     print(f"[bench sdk {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
@@ -347,12 +357,10 @@ def run(sdk: Sdk, target: Target, config: dict[str, Any]) -> dict[str, Any]:
     clients = Clients(sdk, target, pool_size=1)
     working, errors = probe(clients.calls(), target)
     operations: dict[str, Any] = {}
-    for operation in config.get("operations", OPERATIONS):
+    for operation in OPERATIONS:
         calls = config["get_calls"] if operation == "get_integration" else config["list_calls"]
-        means: dict[str, list[float]] = {}
-        if config.get("sequential", True):
-            progress(f"{operation}: sequential calls")
-            means = per_round_means(working[operation], calls, config["rounds"])
+        progress(f"{operation}: sequential calls")
+        means = per_round_means(working[operation], calls, config["rounds"])
         names = list(working[operation])
         levels = {}
         for threads in config["concurrency"]:
@@ -364,18 +372,15 @@ def run(sdk: Sdk, target: Target, config: dict[str, Any]) -> dict[str, Any]:
                 rows[name] = {"error": errors[operation][name]}
                 continue
             rows[name] = {
+                "sequential_us": statistics.median(means[name]),
+                "rounds_us": means[name],
                 "concurrent": {level: result[name] for level, result in levels.items()},
             }
-            if name in means:
-                rows[name]["sequential_us"] = statistics.median(means[name])
-                rows[name]["rounds_us"] = means[name]
         operations[operation] = {"calls_per_round": calls, "contenders": rows}
     return {
-        "interpreter": f"{platform.python_implementation()} {platform.python_version()}",
+        "interpreter": _interpreter(),
         "executable": sys.executable,
-        "packages": {
-            name: importlib.metadata.version(name) for name in ("sailpoint", "pydantic", "urllib3")
-        },
+        "packages": _packages(),
         "api": "sailpoint.beta.api.sim_integrations_api.SIMIntegrationsApi (sync, urllib3)",
         "concurrency": (
             "asyncio tasks calling asyncio.to_thread; executor threads = tasks; "
@@ -383,11 +388,102 @@ def run(sdk: Sdk, target: Target, config: dict[str, Any]) -> dict[str, Any]:
         ),
         "fields_missing_from_model": missing_fields(sdk, clients, target),
         "operations": operations,
-        "decoding": decoding(clients, config) if config.get("decoding", True) else None,
+        "decoding": decoding(clients, config),
     }
 
 
 PEER_TIMEOUT = 1200.0
+ROUND_TIMEOUT = 300.0
+
+
+async def serve(sdk: Sdk, target: Target) -> None:
+    """Answer each line ``{"threads": N, "per_thread": K}`` on stdin with one round of the
+    working GET (N tasks through ``asyncio.to_thread``, N threads, a pool of N connections)
+    as ``{"rps": ..., "cpu_us": ...}`` on stdout; ``{"ready": ...}`` first, once it works."""
+    clients = Clients(sdk, target, pool_size=1)
+    working, errors = probe(clients.calls(), target)
+    if WORKAROUND not in working["get_integration"]:
+        _answer({"error": errors["get_integration"][WORKAROUND]})
+        return
+    _answer({"ready": {"interpreter": _interpreter(), "packages": _packages()}})
+    loop = asyncio.get_running_loop()
+    stdin = ThreadPoolExecutor(max_workers=1)
+    level, call, executor = 0, working["get_integration"][WORKAROUND], None
+    while line := await loop.run_in_executor(stdin, sys.stdin.readline):
+        request = json.loads(line)
+        if request["threads"] != level:  # a new level: fresh clients, as many threads as tasks
+            level = request["threads"]
+            call = Clients(sdk, target, pool_size=level).calls()["get_integration"][WORKAROUND]
+            if executor is not None:
+                executor.shutdown(wait=False)
+            executor = ThreadPoolExecutor(max_workers=level)
+            loop.set_default_executor(executor)
+        rate, cpu_us = await pool_round(call, level, request["per_thread"])
+        _answer({"rps": rate, "cpu_us": cpu_us})
+    stdin.shutdown()
+
+
+def _answer(document: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(document) + "\n")
+    sys.stdout.flush()
+
+
+class Peer:
+    """This module in ``--serve`` mode in the peer interpreter (run from ``cwd``, the
+    repository root): one round of the SDK's working GET at a time. Raises RuntimeError if
+    it cannot start; its stderr is ours."""
+
+    def __init__(self, peer_python: Path, target: Target, *, cwd: Path) -> None:
+        self._process = subprocess.Popen(
+            [
+                *(str(peer_python), "-m", "scripts.bench.peer_sdk", "--serve"),
+                *("--url", target.url, "--token", target.token, "--id", target.integration_id),
+                *("--list-size", str(target.list_size)),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=cwd,
+        )
+        try:
+            hello = self._read(PEER_TIMEOUT)
+            if "ready" not in hello:
+                raise RuntimeError(f"the SDK's GET does not work: {hello.get('error')}")
+        except BaseException:
+            self.close()
+            raise
+        self.about: dict[str, Any] = hello["ready"]
+
+    def _read(self, timeout: float) -> dict[str, Any]:
+        stdout = self._process.stdout
+        assert stdout is not None
+        ready, _, _ = select.select([stdout], [], [], timeout)
+        line = stdout.readline() if ready else ""
+        if not line:
+            raise RuntimeError("the SDK side stopped answering; its error is above on stderr")
+        answer: dict[str, Any] = json.loads(line)
+        return answer
+
+    async def round(self, threads: int, per_thread: int) -> tuple[float, float, int]:
+        """Requests per second, the SDK process's CPU us per request, failures (always 0: a
+        failing SDK call ends the peer)."""
+        stdin = self._process.stdin
+        assert stdin is not None
+        stdin.write(json.dumps({"threads": threads, "per_thread": per_thread}) + "\n")
+        stdin.flush()
+        answer = await asyncio.to_thread(self._read, ROUND_TIMEOUT)
+        return answer["rps"], answer["cpu_us"], 0
+
+    def close(self) -> None:
+        if self._process.stdin is not None and not self._process.stdin.closed:
+            self._process.stdin.close()  # the peer ends when its stdin closes
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        if self._process.stdout is not None:
+            self._process.stdout.close()
 
 
 def launch(
@@ -431,9 +527,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--token", required=True, help="the static access token to send")
     parser.add_argument("--id", required=True, help="the integration id to GET")
     parser.add_argument("--list-size", type=int, required=True, help="items in the list answer")
-    parser.add_argument("--config", required=True, help="the measurement configuration, JSON")
-    parser.add_argument("--output", type=Path, required=True, help="where to write the results")
+    parser.add_argument("--config", help="the measurement configuration, JSON")
+    parser.add_argument("--output", type=Path, help="where to write the results")
+    parser.add_argument("--serve", action="store_true", help="run rounds on request (see serve)")
     args = parser.parse_args(argv)
+    if not args.serve and (args.config is None or args.output is None):
+        parser.error("--config and --output are required unless --serve")
     try:
         sdk = load_sdk()
     except ImportError as exc:
@@ -443,6 +542,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 2
     target = Target(args.url, args.token, args.id, args.list_size)
+    if args.serve:
+        asyncio.run(serve(sdk, target))
+        return 0
     results = run(sdk, target, json.loads(args.config))
     args.output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     return 0

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .contenders import RAW, RAW_AIOHTTP, SHORT_NAMES, SIM, SIM_AIOHTTP
+from .contenders import RAW, RAW_AIOHTTP, SDK, SHORT_NAMES, SIM, SIM_AIOHTTP
 from .plot import Ratio
 
 MET, NOT_MET, NOT_AVAILABLE = "met", "not met", "n/a"
@@ -119,9 +119,7 @@ def render(results: Mapping[str, Any]) -> str:
         lines.append("")
     sdk = results.get("sdk")
     if sdk:
-        lines.append(f"The official SDK in threads ({sdk['contender']}), GET one integration")
-        rates = ", ".join(f"{level}: {row['rps']:.0f}" for level, row in sdk["get"].items())
-        lines.append(f"  req/s by threads  {rates}")
+        lines.append(f"{SDK}: {sdk['contender']}, {_sdk_versions(sdk)}; as many threads as tasks")
         lines.append("")
     memory = results["memory"]
     lines.append(
@@ -153,13 +151,19 @@ def render(results: Mapping[str, Any]) -> str:
         f"{token['token_requests']} token request(s)  {'OK' if token['ok'] else 'FAILED'}"
     )
     lines.append("")
-    lines.append(f"Targets  {'figure':<62}{'target':>9}{'when filed':>18}{'now':>9}")
+    lines.append(f"Targets    {'figure':<62}{'target':>9}{'when filed':>18}{'now':>9}")
     for verdict in results["targets"].values():
         lines.append(
-            f"  {verdict['status']:<7}{verdict['label']:<62}{verdict['target']:>9}"
+            f"  {verdict['status']:<9}{verdict['label']:<62}{verdict['target']:>9}"
             f"{verdict['anchor']:>18}{shown(verdict):>9}"
         )
     return "\n".join(lines)
+
+
+def _sdk_versions(sdk: Mapping[str, Any]) -> str:
+    return f"{sdk['interpreter']}, " + ", ".join(
+        f"{name} {version}" for name, version in sdk["packages"].items()
+    )
 
 
 def _levels(levels: Mapping[str, Mapping[str, Any]]) -> list[str]:
@@ -199,9 +203,8 @@ def render_markdown(results: Mapping[str, Any], plot: Path, markdown: Path) -> s
             f"| {shown(verdict)} | {verdict['status']} |"
         )
     get = results["throughput"]["get"]
-    names = [RAW_AIOHTTP, RAW, SIM_AIOHTTP, SIM]
-    sdk = (results.get("sdk") or {}).get("get", {})
-    header = ["tasks", *(SHORT_NAMES[name] for name in names)] + (["SDK in threads"] if sdk else [])
+    names = [RAW_AIOHTTP, RAW, SIM_AIOHTTP, SIM] + ([SDK] if results.get("sdk") else [])
+    header = ["tasks", *(SHORT_NAMES.get(name, name) for name in names)]
     lines += [
         "",
         "GET one integration over loopback, requests per second (median of "
@@ -212,8 +215,6 @@ def render_markdown(results: Mapping[str, Any], plot: Path, markdown: Path) -> s
     ]
     for level, rows in get.items():
         cells = [level, *(f"{rows[name]['rps']:.0f}" for name in names)]
-        if sdk:
-            cells.append(f"{sdk[level]['rps']:.0f}" if level in sdk else "")
         lines.append("| " + " | ".join(cells) + " |")
     per_call = results["per_call"]
     memory = results["memory"]
@@ -255,13 +256,9 @@ def render_markdown(results: Mapping[str, Any], plot: Path, markdown: Path) -> s
         + ", ".join(f"{name} {version}" for name, version in info["packages"].items())
         + ".",
     ]
-    if sdk:
-        packages = results["sdk"]["packages"]
-        lines[-1] += (
-            f" The SDK: {results['sdk']['interpreter']}, "
-            + ", ".join(f"{name} {version}" for name, version in packages.items())
-            + "."
-        )
+    if results.get("sdk"):
+        sdk = results["sdk"]
+        lines[-1] += f" The SDK: {sdk['contender']}; {_sdk_versions(sdk)}."
     return "\n".join(lines)
 
 
