@@ -3,15 +3,20 @@ the results section of a Markdown file (no timing asserted); the report's pieces
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from scripts.bench import contenders
 from scripts.bench.contenders import SDK, has_rate_limit
 from scripts.bench.main import TARGETS, figures
 from scripts.bench.report import BEGIN, END, evaluate, plot_ratios, update_markdown
+from sim_client import SimClient, SimIntegration
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENDERS = {
@@ -159,3 +164,51 @@ def test_update_markdown_appends_the_section_when_the_markers_are_missing(tmp_pa
     assert path.read_text() == f"# Benchmarks\n{BEGIN}\nfigures\n{END}\n"
     update_markdown(path, "new figures")
     assert path.read_text() == f"# Benchmarks\n{BEGIN}\nnew figures\n{END}\n"
+
+
+class _Throttled:
+    """Stands in for a default rate limit far below the benchmark's load."""
+
+    def __repr__(self) -> str:
+        return "RateLimit(1, per=60.0)"
+
+
+class _LimitedClient(SimClient):
+    """A SimClient with a ``rate_limit`` argument whose default makes every call wait."""
+
+    def __init__(self, *args: Any, rate_limit: object = _Throttled(), **options: Any) -> None:
+        super().__init__(*args, **options)
+        self.rate_limit = rate_limit
+
+    async def get_integration(self, integration_id: str) -> SimIntegration:
+        if isinstance(self.rate_limit, _Throttled):
+            await asyncio.sleep(60)
+        return await super().get_integration(integration_id)
+
+
+async def test_a_default_rate_limit_below_the_load_is_replaced_by_one_above_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(contenders, "SimClient", _LimitedClient)
+    monkeypatch.setattr(contenders, "PROBE_SECONDS", 0.2)
+    above = object()
+    monkeypatch.setattr(contenders, "far_above_load", lambda: above)
+    limiter = await contenders.choose_limiter()
+    assert limiter.options == {"rate_limit": above}
+    assert "RateLimit(1, per=60.0)" in limiter.description
+    assert "RateLimit(10**9, per=1.0)" in limiter.description
+
+
+async def test_a_default_rate_limit_that_keeps_up_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Roomy(_LimitedClient):
+        def __init__(self, *args: Any, rate_limit: object = "roomy", **options: Any) -> None:
+            super().__init__(*args, rate_limit=rate_limit, **options)
+
+    class Off(_LimitedClient):
+        def __init__(self, *args: Any, rate_limit: object = None, **options: Any) -> None:
+            super().__init__(*args, rate_limit=rate_limit, **options)
+
+    monkeypatch.setattr(contenders, "SimClient", Roomy)
+    assert await contenders.choose_limiter() == contenders.Limiter({}, "the default: 'roomy'")
+    monkeypatch.setattr(contenders, "SimClient", Off)
+    assert await contenders.choose_limiter() == contenders.Limiter({}, "the default: off")
