@@ -205,17 +205,21 @@ def render_markdown(results: Mapping[str, Any], plot: Path, markdown: Path) -> s
     get = results["throughput"]["get"]
     names = [RAW_AIOHTTP, RAW, SIM_AIOHTTP, SIM] + ([SDK] if results.get("sdk") else [])
     header = ["tasks", *(SHORT_NAMES.get(name, name) for name in names)]
-    lines += [
-        "",
-        "GET one integration over loopback, requests per second (median of "
-        f"{results['throughput']['passes']} passes):",
-        "",
-        "| " + " | ".join(header) + " |",
-        "|" + "---:|" * len(header),
-    ]
-    for level, rows in get.items():
-        cells = [level, *(f"{rows[name]['rps']:.0f}" for name in names)]
-        lines.append("| " + " | ".join(cells) + " |")
+    for key, what in (
+        ("rps", "requests per second"),
+        ("cpu_us_per_request", "CPU microseconds of the client's process per request"),
+    ):
+        lines += [
+            "",
+            f"GET one integration over loopback, {what} (median of "
+            f"{results['throughput']['passes']} passes):",
+            "",
+            "| " + " | ".join(header) + " |",
+            "|" + "---:|" * len(header),
+        ]
+        for level, rows in get.items():
+            cells = [level, *(f"{rows[name][key]:.0f}" for name in names)]
+            lines.append("| " + " | ".join(cells) + " |")
     per_call = results["per_call"]
     memory = results["memory"]
     limiter = results["rate_limiter"]
