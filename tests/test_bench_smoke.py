@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from scripts.bench import contenders
+from scripts.bench import main as bench_main
 from scripts.bench.contenders import SDK, has_rate_limit
 from scripts.bench.main import TARGETS, figures
 from scripts.bench.report import BEGIN, END, evaluate, plot_ratios, update_markdown
@@ -212,3 +213,27 @@ async def test_a_default_rate_limit_that_keeps_up_is_kept(monkeypatch: pytest.Mo
     assert await contenders.choose_limiter() == contenders.Limiter({}, "the default: 'roomy'")
     monkeypatch.setattr(contenders, "SimClient", Off)
     assert await contenders.choose_limiter() == contenders.Limiter({}, "the default: off")
+
+
+async def test_the_limiter_cost_compares_a_far_budget_with_none(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    class Roomy(_LimitedClient):
+        def __init__(self, *args: Any, rate_limit: object = "roomy", **options: Any) -> None:
+            super().__init__(*args, rate_limit=rate_limit, **options)
+
+    made: list[object] = []
+
+    def far() -> object:
+        made.append(object())
+        return made[-1]
+
+    monkeypatch.setattr(contenders, "SimClient", Roomy)
+    monkeypatch.setattr(bench_main, "has_rate_limit", lambda: True)
+    monkeypatch.setattr(bench_main, "far_above_load", far)
+    result = await bench_main.bench_limiter(bench_main.QUICK)
+    assert result["available"] is True
+    assert set(result["rows"]) == {bench_main.LIMITED, bench_main.UNLIMITED}
+    assert all(positive(row["rps"]) for row in result["rows"].values())
+    assert isinstance(result["cost_percent"], float)
+    assert len(made) == 1  # one client with the far budget, the other with rate_limit=None
