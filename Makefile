@@ -32,10 +32,10 @@ node_modules/.installed: package.json package-lock.json
 node: node_modules/.installed
 
 generate: venv
-	$(BIN)/python scripts/generate.py
+	$(BIN)/python -m scripts.generate
 
 check-generated: venv
-	$(BIN)/python scripts/generate.py --check
+	$(BIN)/python -m scripts.generate --check
 
 lint: venv
 	$(BIN)/ruff check .
@@ -70,7 +70,7 @@ $(LOWEST)/.synced: $(UV) pyproject.toml uv.lock
 	rm -rf $(LOWEST)
 	$(UV) venv --quiet --python $(PYTHON) $(LOWEST)
 	$(UV) export --frozen --all-extras --no-emit-project --no-hashes --no-header --quiet \
-		| $(PYTHON) scripts/lowest_requirements.py > $(LOWEST)/locked-others.txt
+		| $(PYTHON) -m scripts.lowest_requirements > $(LOWEST)/locked-others.txt
 	$(UV) pip install --python $(LOWEST)/bin/python --resolution lowest-direct \
 		-e ".[testing,cli,aiohttp]" -r $(LOWEST)/locked-others.txt
 	touch $@
@@ -82,19 +82,26 @@ test-lowest: $(LOWEST)/.synced
 # Compare an upstream OpenAPI document with our fragment: make spec-diff UPSTREAM=path
 spec-diff: venv
 	@test -n "$(UPSTREAM)" || { echo "usage: make spec-diff UPSTREAM=path/to/document.yaml"; exit 2; }
-	$(BIN)/python scripts/spec_diff.py "$(UPSTREAM)"
+	$(BIN)/python -m scripts.spec_diff "$(UPSTREAM)"
 
 demo: venv
-	$(BIN)/python scripts/demo.py
+	$(BIN)/python -m scripts.demo
 
+# The benchmark (about 10 minutes on 2 cores): its table on stdout, progress on stderr, the
+# plot in docs/img/ and the results section of BENCHMARKS.md rewritten. With the SDK's venv
+# (made by `make bench-peer`) present, the official SDK is measured too.
+PEER_PYTHON := .bench-peer/bin/python
 bench: venv
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python -m scripts.bench.main --plot docs/img/benchmark.png --markdown BENCHMARKS.md \
+		$(if $(wildcard $(PEER_PYTHON)),--peer-python $(PEER_PYTHON))
 
 # Optional: the official SDK in its own venv, measured against SimClient on the same server.
-bench-peer: venv
+$(PEER_PYTHON):
 	$(PYTHON) -m venv .bench-peer
-	.bench-peer/bin/python -m pip install --quiet --disable-pip-version-check "sailpoint==$(SAILPOINT_VERSION)"
-	$(BIN)/python scripts/bench_peer.py --peer-python .bench-peer/bin/python
+	$(PEER_PYTHON) -m pip install --quiet --disable-pip-version-check "sailpoint==$(SAILPOINT_VERSION)"
+
+bench-peer: venv $(PEER_PYTHON)
+	$(BIN)/python -m scripts.bench.peer --peer-python $(PEER_PYTHON)
 
 # Mutation testing of the hand-written modules with mutmut (see tests/MUTATION.md); not part of
 # `make test` or CI. CPU-heavy: one worker, niced; MUTATE narrows it to one module, e.g.
@@ -102,8 +109,9 @@ bench-peer: venv
 MUTATE ?=
 mutation: venv
 	nice -n 10 $(BIN)/mutmut run --max-children 1 $(if $(MUTATE),"$(MUTATE)")
-	$(BIN)/python scripts/mutation_score.py
+	$(BIN)/python -m scripts.mutation_score
 
 clean:
-	rm -rf $(VENV) $(LOWEST) $(BOOT) mutants .bench-peer node_modules build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis bench-results.json bench-peer-results.json
+	rm -rf $(VENV) $(LOWEST) $(BOOT) mutants .bench-peer node_modules build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis bench-results.json bench-results.png \
+		bench-peer-results.json bench-peer-results.png
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

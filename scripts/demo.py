@@ -1,6 +1,6 @@
 """A realistic SimClient session against the fake service over real loopback HTTP.
 
-``python scripts/demo.py`` (or ``make demo``) starts :class:`FakeSimServer` on 127.0.0.1 and
+``python -m scripts.demo`` (or ``make demo``) starts :class:`FakeSimServer` on 127.0.0.1 and
 runs the session with client credentials. Its second act serves a sample tenant with
 ``python -m sim_client.testing --sample`` and runs the ``sim-client`` command against it:
 export to YAML, edit a field, plan (exit code 2), apply, plan again (exit code 0). ``--live``

@@ -1,6 +1,6 @@
 """Regenerate ``sim_client/_generated`` from the OpenAPI fragment, or check that it is current.
 
-``python scripts/generate.py`` rewrites the package from scratch; ``--check`` generates into a
+``python -m scripts.generate`` rewrites the package from scratch; ``--check`` generates into a
 temporary folder and exits 1 listing every new, changed or missing file.
 """
 

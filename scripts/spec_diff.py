@@ -1,6 +1,6 @@
 """Semantic diff of an upstream OpenAPI document against our SIM Integrations fragment.
 
-``python scripts/spec_diff.py UPSTREAM [--ours PATH]`` reads the upstream document (YAML or
+``python -m scripts.spec_diff UPSTREAM [--ours PATH]`` reads the upstream document (YAML or
 JSON; the whole beta API or just these paths), keeps the operations under
 ``/sim-integrations`` and what they reference, and compares them with
 ``openapi/sim-integrations.beta.yaml``: operations, parameters, request and response media

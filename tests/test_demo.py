@@ -7,12 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-DEMO = Path(__file__).resolve().parent.parent / "scripts" / "demo.py"
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = [sys.executable, "-m", "scripts.demo"]
 
 
 def test_the_demo_runs_its_session_and_cleans_up() -> None:
     result = subprocess.run(
-        [sys.executable, str(DEMO)], capture_output=True, text=True, timeout=120, check=False
+        DEMO, capture_output=True, text=True, timeout=120, check=False, cwd=ROOT
     )
     assert result.returncode == 0, result.stderr
     out = result.stdout
@@ -37,7 +38,8 @@ def test_the_demo_runs_its_session_and_cleans_up() -> None:
 
 def test_live_mode_needs_the_environment() -> None:
     result = subprocess.run(
-        [sys.executable, str(DEMO), "--live"],
+        [*DEMO, "--live"],
+        cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=60,

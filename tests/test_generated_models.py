@@ -1,8 +1,8 @@
 """The generated layer: strict (``strict=True``), lossless model decoding and the endpoint
 modules on top of it. Tolerant decoding, the default, is covered in test_tolerant_reading.py.
 
-Also checks that the OpenAPI fragment is valid and that `scripts/generate.py --check` notices a
-hand edit of the generated package.
+Also checks that the OpenAPI fragment is valid and that `python -m scripts.generate --check`
+notices a hand edit of the generated package.
 """
 
 from __future__ import annotations
@@ -52,7 +52,6 @@ from sim_client._generated.types import UNSET
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi" / "sim-integrations.beta.yaml"
 GENERATED = ROOT / "sim_client" / "_generated"
-GENERATE = ROOT / "scripts" / "generate.py"
 BASE_URL = "https://acme.api.identitynow.com/beta"
 TOKEN = "generated-layer-token-5e6f"
 
@@ -538,7 +537,8 @@ def test_fragment_is_a_valid_openapi_document() -> None:
 
 def _check(target: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, str(GENERATE), "--check", "--target", str(target)],
+        [sys.executable, "-m", "scripts.generate", "--check", "--target", str(target)],
+        cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=300,

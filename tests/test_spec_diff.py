@@ -1,35 +1,25 @@
-"""scripts/spec_diff.py: synthetic upstream documents built from our fragment, one change each,
-and the upstream beta document kept beside the checkout."""
+"""``python -m scripts.spec_diff``: synthetic upstream documents built from our fragment, one
+change each, and the upstream beta document kept beside the checkout."""
 
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
 import os
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 import yaml
 
+from scripts import spec_diff
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _load_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("spec_diff", ROOT / "scripts" / "spec_diff.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-spec_diff = _load_script()
 FRAGMENT = ROOT / "openapi" / "sim-integrations.beta.yaml"
 REFERENCE_PATH = Path("shared", "reference", "upstream-beta-sim-integrations.yaml")
 
@@ -241,7 +231,8 @@ def test_every_note_in_the_fragment_has_a_listed_id() -> None:
 
 def run(path: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "spec_diff.py"), str(path)],
+        [sys.executable, "-m", "scripts.spec_diff", str(path)],
+        cwd=ROOT,
         capture_output=True,
         text=True,
         check=False,

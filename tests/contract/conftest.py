@@ -46,16 +46,17 @@ def _unavailable(reason: str) -> NoReturn:
 
 @pytest.fixture(scope="session")
 def api_variants(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The fragment's variant for each versioned API, written by ``scripts/api_variants.py``."""
+    """The fragment's variant for each versioned API (``python -m scripts.api_variants``)."""
     out = tmp_path_factory.mktemp("openapi")
     result = subprocess.run(
-        [sys.executable, str(REPO_ROOT / "scripts" / "api_variants.py"), "--out", str(out)],
+        [sys.executable, "-m", "scripts.api_variants", "--out", str(out)],
+        cwd=REPO_ROOT,
         check=False,
         capture_output=True,
         text=True,
     )
     if result.returncode != 0:
-        pytest.fail(f"scripts/api_variants.py failed:\n{result.stderr}", pytrace=False)
+        pytest.fail(f"python -m scripts.api_variants failed:\n{result.stderr}", pytrace=False)
     return {api: out / f"sim-integrations.{api}.yaml" for api in VERSIONED_COLLECTIONS}
 
 

@@ -1,8 +1,8 @@
-"""The official ``sailpoint`` SDK's side of the peer benchmark (run by ``bench_peer.py``).
+"""The official ``sailpoint`` SDK's side of the benchmarks, run in the SDK's own interpreter.
 
 Runs in the peer venv's interpreter and imports nothing but the standard library and
 ``sailpoint`` (1.4.x: the last releases with a ``sailpoint.beta`` package; 2.x dropped it). It
-talks to ``bench_server.py`` at ``--url`` with a static access token, using the SDK's *beta*
+talks to ``scripts.bench.server`` at ``--url`` with a static access token, using the SDK's *beta*
 SIM Integrations API the way its documentation shows (a shared ``ApiClient`` over urllib3, the
 answers decoded into its pydantic models), and writes one JSON document to ``--output``.
 
@@ -22,6 +22,11 @@ the mean microseconds per call) and from asyncio tasks through ``asyncio.to_thre
 loop's executor, fresh clients whose urllib3 pool holds as many connections, a fixed number of
 requests per round; the median requests per second over rounds). Decoding alone (no HTTP)
 times ``json.loads`` and the SDK's ``ApiClient.deserialize`` on the list body.
+
+From the benchmarks' side, :func:`launch` runs all of that in the peer interpreter and returns
+the results; :class:`Peer` keeps it running with ``--serve`` instead, and has it run one round of
+the working GET at a time (see :func:`serve`), so that the SDK's rounds take turns with
+``SimClient``'s.
 """
 
 from __future__ import annotations
@@ -34,8 +39,11 @@ import importlib.metadata
 import json
 import platform
 import re
+import select
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -333,18 +341,31 @@ def decoding(clients: Clients, config: dict[str, Any]) -> dict[str, Any]:
     return {"body_bytes": len(body), "calls_per_round": config["decode_calls"], "rows": rows}
 
 
+def _interpreter() -> str:
+    return f"{platform.python_implementation()} {platform.python_version()}"
+
+
+def _packages() -> dict[str, str]:
+    return {name: importlib.metadata.version(name) for name in ("sailpoint", "pydantic", "urllib3")}
+
+
+def progress(message: str) -> None:
+    print(f"[bench sdk {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
 def run(sdk: Sdk, target: Target, config: dict[str, Any]) -> dict[str, Any]:
     clients = Clients(sdk, target, pool_size=1)
     working, errors = probe(clients.calls(), target)
     operations: dict[str, Any] = {}
     for operation in OPERATIONS:
         calls = config["get_calls"] if operation == "get_integration" else config["list_calls"]
+        progress(f"{operation}: sequential calls")
         means = per_round_means(working[operation], calls, config["rounds"])
         names = list(working[operation])
-        levels = {
-            str(threads): pool_level(sdk, target, threads, operation, names, config)
-            for threads in config["concurrency"]
-        }
+        levels = {}
+        for threads in config["concurrency"]:
+            progress(f"{operation}: {threads} threads")
+            levels[str(threads)] = pool_level(sdk, target, threads, operation, names, config)
         rows: dict[str, Any] = {}
         for name in clients.calls()[operation]:
             if name in errors[operation]:
@@ -357,11 +378,9 @@ def run(sdk: Sdk, target: Target, config: dict[str, Any]) -> dict[str, Any]:
             }
         operations[operation] = {"calls_per_round": calls, "contenders": rows}
     return {
-        "interpreter": f"{platform.python_implementation()} {platform.python_version()}",
+        "interpreter": _interpreter(),
         "executable": sys.executable,
-        "packages": {
-            name: importlib.metadata.version(name) for name in ("sailpoint", "pydantic", "urllib3")
-        },
+        "packages": _packages(),
         "api": "sailpoint.beta.api.sim_integrations_api.SIMIntegrationsApi (sync, urllib3)",
         "concurrency": (
             "asyncio tasks calling asyncio.to_thread; executor threads = tasks; "
@@ -373,15 +392,147 @@ def run(sdk: Sdk, target: Target, config: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+PEER_TIMEOUT = 1200.0
+ROUND_TIMEOUT = 300.0
+
+
+async def serve(sdk: Sdk, target: Target) -> None:
+    """Answer each line ``{"threads": N, "per_thread": K}`` on stdin with one round of the
+    working GET (N tasks through ``asyncio.to_thread``, N threads, a pool of N connections)
+    as ``{"rps": ..., "cpu_us": ...}`` on stdout; ``{"ready": ...}`` first, once it works."""
+    clients = Clients(sdk, target, pool_size=1)
+    working, errors = probe(clients.calls(), target)
+    if WORKAROUND not in working["get_integration"]:
+        _answer({"error": errors["get_integration"][WORKAROUND]})
+        return
+    _answer({"ready": {"interpreter": _interpreter(), "packages": _packages()}})
+    loop = asyncio.get_running_loop()
+    stdin = ThreadPoolExecutor(max_workers=1)
+    level, call, executor = 0, working["get_integration"][WORKAROUND], None
+    while line := await loop.run_in_executor(stdin, sys.stdin.readline):
+        request = json.loads(line)
+        if request["threads"] != level:  # a new level: fresh clients, as many threads as tasks
+            level = request["threads"]
+            call = Clients(sdk, target, pool_size=level).calls()["get_integration"][WORKAROUND]
+            if executor is not None:
+                executor.shutdown(wait=False)
+            executor = ThreadPoolExecutor(max_workers=level)
+            loop.set_default_executor(executor)
+        rate, cpu_us = await pool_round(call, level, request["per_thread"])
+        _answer({"rps": rate, "cpu_us": cpu_us})
+    stdin.shutdown()
+
+
+def _answer(document: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(document) + "\n")
+    sys.stdout.flush()
+
+
+class Peer:
+    """This module in ``--serve`` mode in the peer interpreter (run from ``cwd``, the
+    repository root): one round of the SDK's working GET at a time. Raises RuntimeError if
+    it cannot start; its stderr is ours."""
+
+    def __init__(self, peer_python: Path, target: Target, *, cwd: Path) -> None:
+        self._process = subprocess.Popen(
+            [
+                *(str(peer_python), "-m", "scripts.bench.peer_sdk", "--serve"),
+                *("--url", target.url, "--token", target.token, "--id", target.integration_id),
+                *("--list-size", str(target.list_size)),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=cwd,
+        )
+        try:
+            hello = self._read(PEER_TIMEOUT)
+            if "ready" not in hello:
+                raise RuntimeError(f"the SDK's GET does not work: {hello.get('error')}")
+        except BaseException:
+            self.close()
+            raise
+        self.about: dict[str, Any] = hello["ready"]
+
+    def _read(self, timeout: float) -> dict[str, Any]:
+        stdout = self._process.stdout
+        assert stdout is not None
+        ready, _, _ = select.select([stdout], [], [], timeout)
+        line = stdout.readline() if ready else ""
+        if not line:
+            raise RuntimeError("the SDK side stopped answering; its error is above on stderr")
+        answer: dict[str, Any] = json.loads(line)
+        return answer
+
+    async def round(self, threads: int, per_thread: int) -> tuple[float, float, int]:
+        """Requests per second, the SDK process's CPU us per request, failures (always 0: a
+        failing SDK call ends the peer)."""
+        stdin = self._process.stdin
+        assert stdin is not None
+        stdin.write(json.dumps({"threads": threads, "per_thread": per_thread}) + "\n")
+        stdin.flush()
+        answer = await asyncio.to_thread(self._read, ROUND_TIMEOUT)
+        return answer["rps"], answer["cpu_us"], 0
+
+    def close(self) -> None:
+        if self._process.stdin is not None and not self._process.stdin.closed:
+            self._process.stdin.close()  # the peer ends when its stdin closes
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        if self._process.stdout is not None:
+            self._process.stdout.close()
+
+
+def launch(
+    peer_python: Path, target: Target, config: dict[str, Any], *, cwd: Path
+) -> dict[str, Any]:
+    """Run this module with ``peer_python`` (a venv with the SDK) from ``cwd`` (the repository
+    root); its progress goes to our stderr. Raises RuntimeError if it fails."""
+    with tempfile.TemporaryDirectory(prefix="bench-peer-") as scratch:
+        output = Path(scratch) / "peer.json"
+        command = [
+            str(peer_python),
+            "-m",
+            "scripts.bench.peer_sdk",
+            "--url",
+            target.url,
+            "--token",
+            target.token,
+            "--id",
+            target.integration_id,
+            "--list-size",
+            str(target.list_size),
+            "--config",
+            json.dumps(config),
+            "--output",
+            str(output),
+        ]
+        result = subprocess.run(
+            command, stdout=subprocess.PIPE, text=True, cwd=cwd, timeout=PEER_TIMEOUT, check=False
+        )
+        if result.returncode != 0:
+            raise RuntimeError(
+                f"the SDK side failed (exit {result.returncode}); its error is above on stderr"
+            )
+        peer: dict[str, Any] = json.loads(output.read_text(encoding="utf-8"))
+    return peer
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--url", required=True, help="the loopback server, http://127.0.0.1:PORT")
     parser.add_argument("--token", required=True, help="the static access token to send")
     parser.add_argument("--id", required=True, help="the integration id to GET")
     parser.add_argument("--list-size", type=int, required=True, help="items in the list answer")
-    parser.add_argument("--config", required=True, help="the measurement configuration, JSON")
-    parser.add_argument("--output", type=Path, required=True, help="where to write the results")
+    parser.add_argument("--config", help="the measurement configuration, JSON")
+    parser.add_argument("--output", type=Path, help="where to write the results")
+    parser.add_argument("--serve", action="store_true", help="run rounds on request (see serve)")
     args = parser.parse_args(argv)
+    if not args.serve and (args.config is None or args.output is None):
+        parser.error("--config and --output are required unless --serve")
     try:
         sdk = load_sdk()
     except ImportError as exc:
@@ -391,6 +542,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 2
     target = Target(args.url, args.token, args.id, args.list_size)
+    if args.serve:
+        asyncio.run(serve(sdk, target))
+        return 0
     results = run(sdk, target, json.loads(args.config))
     args.output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     return 0

@@ -1,6 +1,6 @@
 """Canned SIM Integrations answers for the benchmark, and a minimal loopback server for them.
 
-``python scripts/bench_server.py`` binds 127.0.0.1 on a free port, prints the port on stdout
+``python -m scripts.bench.server`` binds 127.0.0.1 on a free port, prints the port on stdout
 and answers HTTP/1.1 keep-alive requests with pre-built bytes until its stdin closes (so it
 never outlives the benchmark that started it) or it gets SIGTERM/SIGINT:
 
@@ -28,6 +28,7 @@ from typing import Any
 HOST = "127.0.0.1"
 LIST_SIZE = 100
 BIG_LIST_SIZE = 1000
+MEMORY_LIST_SIZE = 10_000
 BIG_PREFIX = b"/big"
 API_PREFIX = b"/beta/sim-integrations"
 TOKEN = "bench-access-token-0123456789abcdef"  # noqa: S105 - a canned value, not a credential
@@ -105,6 +106,15 @@ def one_body() -> bytes:
 
 def list_body(size: int = LIST_SIZE) -> bytes:
     return json.dumps([integration(i) for i in range(size)], separators=(",", ":")).encode()
+
+
+def memory_body(size: int = MEMORY_LIST_SIZE) -> bytes:
+    """A list of ``size`` integrations without a plan-initializer script (about 1.5 KB each,
+    so that 10,000 stay under the default ``max_response_bytes``)."""
+    items = [integration(i) for i in range(size)]
+    for item in items:
+        del item["provisioningConfig"]["planInitializerScript"]
+    return json.dumps(items, separators=(",", ":")).encode()
 
 
 def token_body() -> bytes:

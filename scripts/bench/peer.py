@@ -1,10 +1,11 @@
 """Peer benchmark: the official ``sailpoint`` SDK and ``SimClient`` against the same server.
 
 ``make bench-peer`` installs the SDK into a venv of its own and runs this script with
-``--peer-python`` pointing at that venv's interpreter. It starts ``bench_server.py`` in its own
-process (``bench.LoopbackServer``), then:
+``--peer-python`` pointing at that venv's interpreter
+(``python -m scripts.bench.peer --peer-python PATH``). It starts ``scripts.bench.server`` in its
+own process, then:
 
-1. runs ``bench_peer_sdk.py`` with the peer interpreter: the SDK's beta SIM Integrations API
+1. runs ``scripts.bench.peer_sdk`` with the peer interpreter: the SDK's beta SIM Integrations API
    (sync, urllib3, pydantic models) for GET one integration and GET the list of 100,
    sequentially and from asyncio tasks through ``asyncio.to_thread`` (see that script for its
    contenders);
@@ -15,13 +16,15 @@ process (``bench.LoopbackServer``), then:
    rounds alternating the order);
 3. times decoding alone, no HTTP: the 100-item list body into ``SimIntegration`` models here,
    and into the SDK's models there;
-4. prints PASS/MISS for ``SimClient`` + ``AiohttpTransport`` serving at least
-   :data:`PEER_TARGET` times the working SDK call's requests per second at 16, 64 and 256 tasks.
+4. prints met/not met for ``SimClient`` + ``AiohttpTransport`` serving at least
+   :data:`PEER_TARGET` times the working SDK call's requests per second at 16, 64 and 256 tasks,
+   and plots every contender's requests per second against concurrency (``--plot``).
 
 A contender that crashes (the SDK's beta calls do, see the findings) has the exception as its
-result. Prints a table and writes ``bench-peer-results.json`` (or ``--output``); the server is
-stopped at the end whatever happens. ``--quick`` is a tiny configuration that only keeps the
-script working.
+result. ``SimClient`` runs with its default ``rate_limit`` (as in ``scripts.bench.main``). Prints
+a table and writes ``bench-peer-results.json`` (or ``--output``); the server is stopped at the
+end whatever happens; progress goes to stderr. ``--quick`` is a tiny configuration that only
+keeps the script working.
 """
 
 from __future__ import annotations
@@ -31,7 +34,6 @@ import asyncio
 import json
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -39,21 +41,29 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import (
+from sim_client import SimIntegration
+
+from .contenders import (
     INTEGRATION_ID,
     RAW,
     RAW_AIOHTTP,
-    ROOT,
     SIM,
     SIM_AIOHTTP,
+    Limiter,
     LoopbackServer,
-    _median,
-    _per_round_means,
-    interleaved_throughput,
+    choose_limiter,
     loopback_contenders,
-    machine,
 )
-from bench_peer_sdk import (
+from .measure import (
+    ROOT,
+    interleaved_throughput,
+    machine,
+    median,
+    per_round_means,
+    per_task,
+    progress,
+)
+from .peer_sdk import (
     DECODE_BETA,
     DECODE_JSON,
     DECODE_V2025,
@@ -61,14 +71,15 @@ from bench_peer_sdk import (
     OPERATIONS,
     SHIPPED,
     WORKAROUND,
+    launch,
 )
-from bench_server import LIST_SIZE, TOKEN, list_body, one_body
+from .peer_sdk import Target as SdkTarget
+from .plot import write_plot
+from .report import MET, NOT_AVAILABLE, NOT_MET
+from .server import LIST_SIZE, TOKEN, list_body, one_body
 
-from sim_client import SimIntegration
-
-PEER_SCRIPT = Path(__file__).resolve().parent / "bench_peer_sdk.py"
 DEFAULT_OUTPUT = ROOT / "bench-peer-results.json"
-PEER_TIMEOUT = 1200.0
+DEFAULT_PLOT = ROOT / "bench-peer-results.png"
 
 DECODE_SIM = "json.loads + SimIntegration.from_dict"
 REFERENCES = (FLOOR, RAW, RAW_AIOHTTP)  # shown in parentheses: floors, not contenders
@@ -120,71 +131,44 @@ QUICK = Config(
 
 
 def run_peer(peer_python: Path, url: str, config: Config) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix="bench-peer-") as scratch:
-        output = Path(scratch) / "peer.json"
-        command = [
-            str(peer_python),
-            str(PEER_SCRIPT),
-            "--url",
-            url,
-            "--token",
-            TOKEN,
-            "--id",
-            INTEGRATION_ID,
-            "--list-size",
-            str(LIST_SIZE),
-            "--config",
-            json.dumps(asdict(config)),
-            "--output",
-            str(output),
-        ]
-        result = subprocess.run(
-            command,
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-            timeout=PEER_TIMEOUT,
-            check=False,
-        )
-        if result.returncode != 0:
-            said = (result.stderr or result.stdout).strip().splitlines()[-15:]
-            raise RuntimeError(
-                f"the SDK side failed (exit {result.returncode}):\n" + "\n".join(said)
-            )
-        peer: dict[str, Any] = json.loads(output.read_text(encoding="utf-8"))
-    return peer
+    progress("the official SDK, in its own interpreter")
+    target = SdkTarget(url, TOKEN, INTEGRATION_ID, LIST_SIZE)
+    return launch(peer_python, target, asdict(config), cwd=ROOT)
 
 
 # SimClient, in this process.
 
-# bench.py's loopback contenders by operation name.
+# scripts.bench.contenders' loopback contenders by operation name.
 LOOPBACK = {"get_integration": "get", "list_integrations": f"list_{LIST_SIZE}"}
 
 
-async def _task_level(url: str, tasks: int, operation: str, config: Config) -> dict[str, Any]:
+async def _task_level(
+    url: str, tasks: int, operation: str, config: Config, limiter: Limiter
+) -> dict[str, Any]:
     """Fresh clients for this level, warmed up, then A/B/B/A rounds; medians of each."""
     requests = config.get_requests if operation == "get_integration" else config.list_requests
-    per_task = max(1, -(-requests // tasks))
-    async with loopback_contenders(url, LOOPBACK[operation]) as contenders:
-        measured = await interleaved_throughput(contenders, tasks, per_task, config.pool_rounds)
-    return {name: rounds.summary(per_task * tasks) for name, rounds in measured.items()}
+    calls = per_task(requests, tasks)
+    async with loopback_contenders(url, LOOPBACK[operation], limiter) as contenders:
+        measured = await interleaved_throughput(contenders, tasks, calls, config.pool_rounds)
+    return {name: rounds.summary(calls * tasks) for name, rounds in measured.items()}
 
 
-async def measure_sim(url: str, config: Config) -> dict[str, Any]:
+async def measure_sim(url: str, config: Config, limiter: Limiter) -> dict[str, Any]:
     means = {}
     for operation in OPERATIONS:
-        async with loopback_contenders(url, LOOPBACK[operation]) as contenders:
+        progress(f"SimClient and the raw clients: {operation}, sequential calls")
+        async with loopback_contenders(url, LOOPBACK[operation], limiter) as contenders:
             calls = config.get_calls if operation == "get_integration" else config.list_calls
-            means[operation] = await _per_round_means(contenders, calls, config.rounds)
+            means[operation] = await per_round_means(contenders, calls, config.rounds)
     operations: dict[str, Any] = {}
     for operation in OPERATIONS:
-        levels = {
-            str(tasks): await _task_level(url, tasks, operation, config)
-            for tasks in config.concurrency
-        }
+        levels = {}
+        for tasks in config.concurrency:
+            progress(f"SimClient and the raw clients: {operation}, {tasks} tasks")
+            levels[str(tasks)] = await _task_level(url, tasks, operation, config, limiter)
         operations[operation] = {
             name: {
-                "sequential_us": _median(values),
+                "sequential_us": median(values),
                 "rounds_us": values,
                 "concurrent": {level: result[name] for level, result in levels.items()},
             }
@@ -202,14 +186,14 @@ async def measure_decoding(config: Config) -> dict[str, Any]:
     async def decode_sim() -> object:
         return [SimIntegration.from_dict(item) for item in json.loads(body)]
 
-    means = await _per_round_means(
+    means = await per_round_means(
         {DECODE_JSON: decode_json, DECODE_SIM: decode_sim}, config.decode_calls, config.rounds
     )
     return {
         "body_bytes": len(body),
         "calls_per_round": config.decode_calls,
         "rows": {
-            name: {"median_ms": _median(values) / 1000, "rounds_us": values}
+            name: {"median_ms": median(values) / 1000, "rounds_us": values}
             for name, values in means.items()
         },
     }
@@ -345,7 +329,7 @@ def render(results: dict[str, Any]) -> str:
     for target in results["targets"]:
         shown = f"{target['measured']:.2f}x" if target["measured"] is not None else "n/a"
         lines.append(
-            f"  {target['status']:<5} {target['label']:<62}{shown:>8}  (target >= {PEER_TARGET}x)"
+            f"  {target['status']:<7} {target['label']:<62}{shown:>8}  (target >= {PEER_TARGET}x)"
         )
     return "\n".join(lines)
 
@@ -356,7 +340,7 @@ def peer_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     targets = []
     for level in PEER_TARGET_LEVELS:
         measured = ratios.get("rps_ratio", {}).get(level)
-        status = "SKIP" if measured is None else "PASS" if measured >= PEER_TARGET else "MISS"
+        status = NOT_AVAILABLE if measured is None else MET if measured >= PEER_TARGET else NOT_MET
         targets.append(
             {
                 "label": f"SimClient + AiohttpTransport vs the SDK in threads, {level} tasks",
@@ -379,6 +363,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--output", type=Path, default=DEFAULT_OUTPUT, help="where to write the JSON results"
     )
+    parser.add_argument("--plot", type=Path, default=DEFAULT_PLOT, help="the plot (.png or .svg)")
     args = parser.parse_args(argv)
     peer_python = args.peer_python.absolute()  # not resolved: a venv's python is a symlink
     if not peer_python.exists():
@@ -389,18 +374,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
         "config": {"quick": args.quick, **asdict(config)},
-        "server": "bench_server.py: asyncio protocol server in a separate process, 127.0.0.1",
+        "server": "scripts.bench.server: asyncio protocol server in its own process, 127.0.0.1",
         "response_bytes": {"get": len(one_body()), "list": len(list_body())},
     }
-    server = LoopbackServer()
+    limiter = asyncio.run(choose_limiter())
+    progress(f"rate limit: {limiter.description}")
+    results["rate_limit"] = limiter.description
     try:
-        peer = run_peer(peer_python, server.url, config)
-        sim = asyncio.run(measure_sim(server.url, config))
+        with LoopbackServer() as server:
+            peer = run_peer(peer_python, server.url, config)
+            sim = asyncio.run(measure_sim(server.url, config, limiter))
     except (RuntimeError, subprocess.TimeoutExpired) as exc:
         print(f"FAILED: {exc}", file=sys.stderr)
         return 1
-    finally:
-        server.stop()
     results["peer"] = {
         key: value for key, value in peer.items() if key not in ("operations", "decoding")
     }
@@ -425,9 +411,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     results["duration_s"] = time.perf_counter() - started
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    write_plot(
+        args.plot, "SimClient and the official SDK, GET one integration", plot_series(results)
+    )
     print(render(results))
-    print(f"\nwrote {args.output}")
+    print(f"\nwrote {args.output} and {args.plot}")
     return 0
+
+
+def plot_series(results: dict[str, Any]) -> dict[str, dict[int, float]]:
+    """req/s at each level of every contender that works, GET one integration."""
+    rows = results["operations"]["get_integration"]["contenders"]
+    return {
+        name: {int(level): point["rps"] for level, point in row["concurrent"].items()}
+        for name, row in rows.items()
+        if "concurrent" in row
+    }
 
 
 if __name__ == "__main__":
