@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from sim_client import SimClient, _budget, _pipeline
+from sim_client import _budget, _pipeline
 from sim_client.testing import DEFAULT_CLIENT_SECRET, DEFAULT_TOKEN
 from tests.loopback import TRANSPORTS
 from tests.mock_api import CLIENT_SECRET, ISSUED_TOKEN, TOKEN
