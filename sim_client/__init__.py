@@ -41,6 +41,7 @@ from sim_client.models import (
     SourceClusterRef,
     Unset,
 )
+from sim_client.rate_limit import RateLimit
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -63,6 +64,7 @@ __all__ = [
     "PermissionDeniedError",
     "PlanInitializerScript",
     "ProvisioningConfig",
+    "RateLimit",
     "RateLimitError",
     "ResponseDecodeError",
     "ResponseTooLargeError",

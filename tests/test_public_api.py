@@ -26,6 +26,7 @@ EXPECTED = {
     "PermissionDeniedError",
     "PlanInitializerScript",
     "ProvisioningConfig",
+    "RateLimit",
     "RateLimitError",
     "ResponseDecodeError",
     "ResponseTooLargeError",
