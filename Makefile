@@ -11,7 +11,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 export UV_NO_PROGRESS := 1
 
-.PHONY: all venv node generate check-generated lint typecheck unit test test-strict test-lowest spec-diff demo bench bench-peer mutation clean
+.PHONY: all venv node redis generate check-generated lint typecheck unit test test-strict test-lowest spec-diff demo bench bench-peer mutation clean
 
 all: test
 
@@ -31,6 +31,10 @@ node_modules/.installed: package.json package-lock.json
 
 node: node_modules/.installed
 
+# The shared rate-limit tests run against a real redis-server (Debian's package).
+redis:
+	@command -v redis-server >/dev/null 2>&1 || { apt-get update && apt-get install -y redis-server; }
+
 generate: venv
 	$(BIN)/python scripts/generate.py
 
@@ -44,10 +48,10 @@ lint: venv
 typecheck: venv
 	$(BIN)/mypy
 
-unit: venv
+unit: venv redis
 	$(BIN)/pytest
 
-test: lint typecheck check-generated
+test: lint typecheck check-generated redis
 	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory node; fi
 	$(BIN)/pytest
 	$(MAKE) --no-print-directory test-strict
@@ -67,11 +71,11 @@ $(LOWEST)/.synced: $(UV) pyproject.toml uv.lock
 	$(UV) export --frozen --all-extras --no-emit-project --no-hashes --no-header --quiet \
 		| $(PYTHON) scripts/lowest_requirements.py > $(LOWEST)/locked-others.txt
 	$(UV) pip install --python $(LOWEST)/bin/python --resolution lowest-direct \
-		-e ".[testing,cli,aiohttp]" -r $(LOWEST)/locked-others.txt
+		-e ".[testing,cli,aiohttp,redis]" -r $(LOWEST)/locked-others.txt
 	touch $@
 
-test-lowest: $(LOWEST)/.synced
-	$(UV) pip list --python $(LOWEST)/bin/python | grep -iE '^(httpx|attrs|sniffio|jsonpatch|starlette|uvicorn|click|rich|pyyaml|aiohttp|httpx-aiohttp|yarl) '
+test-lowest: $(LOWEST)/.synced redis
+	$(UV) pip list --python $(LOWEST)/bin/python | grep -iE '^(httpx|attrs|sniffio|jsonpatch|starlette|uvicorn|click|rich|pyyaml|aiohttp|httpx-aiohttp|yarl|redis) '
 	$(LOWEST)/bin/pytest -m "not contract" -p no:cacheprovider
 
 # Compare an upstream OpenAPI document with our fragment: make spec-diff UPSTREAM=path

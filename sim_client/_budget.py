@@ -161,6 +161,12 @@ class LocalBudget(Budget):
         """Count a slot granted elsewhere (by a shared store) at clock time ``at``."""
         bisect.insort(self._slots, at)
 
+    def held(self) -> list[float]:
+        """The slots that still count, as seconds from now (negative: granted already)."""
+        now = self._clock()
+        self._next_slot(now)  # forgets the stale ones
+        return [at - now for at in self._slots]
+
     def _next_slot(self, now: float) -> tuple[float, bool]:
         """The earliest slot a new call can reserve, and whether a pause is in force."""
         slots = self._slots
@@ -183,11 +189,9 @@ class LocalBudget(Budget):
             if remaining <= 0:
                 return
             waiter.wake = loop.create_future()
-            sleeper = asyncio.ensure_future(self._sleep(remaining))
             try:
-                await asyncio.wait((sleeper, waiter.wake), return_when=asyncio.FIRST_COMPLETED)
+                await nap(self._sleep, remaining, waiter.wake)
             finally:
-                sleeper.cancel()
                 waiter.wake = None
 
     def _leave(self, waiter: _Waiter) -> None:
@@ -222,8 +226,22 @@ class LocalBudget(Budget):
             else:
                 waiter.at = at
                 self._slots.append(at)
-            if waiter.wake is not None and not waiter.wake.done():
-                waiter.wake.set_result(None)
+            wake_up(waiter.wake)
+
+
+async def nap(sleep: Sleep, seconds: float, wake: asyncio.Future[None]) -> None:
+    """``await sleep(seconds)``, cut short when ``wake`` is resolved."""
+    sleeper = asyncio.ensure_future(sleep(seconds))
+    try:
+        await asyncio.wait((sleeper, wake), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        sleeper.cancel()
+
+
+def wake_up(wake: asyncio.Future[None] | None) -> None:
+    """Resolve ``wake`` unless it is done or its event loop is gone."""
+    if wake is not None and not wake.done() and not wake.get_loop().is_closed():
+        wake.set_result(None)
 
 
 _BUDGETS: dict[tuple[int, float, str | None, str], Budget] = {}

@@ -17,6 +17,7 @@ from sim_client import SimClient, _retry
 from sim_client.testing import DEFAULT_CLIENT_SECRET, DEFAULT_TOKEN
 from tests.loopback import TRANSPORTS
 from tests.mock_api import CLIENT_SECRET, ISSUED_TOKEN, TOKEN
+from tests.redis_server import redis_server  # noqa: F401  # a fixture
 
 KNOWN_SECRETS = (TOKEN, CLIENT_SECRET, ISSUED_TOKEN, DEFAULT_TOKEN, DEFAULT_CLIENT_SECRET)
 ISSUED_BY_THE_FAKE = re.compile(r"fake-[0-9a-f]{48}")
