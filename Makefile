@@ -33,7 +33,7 @@ node: node_modules/.installed
 
 # The shared rate-limit tests run against a real redis-server (Debian's package).
 redis:
-	@command -v redis-server >/dev/null 2>&1 || { apt-get update && apt-get install -y redis-server; }
+	@command -v redis-server >/dev/null 2>&1 || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y redis-server; }
 
 generate: venv
 	$(BIN)/python scripts/generate.py
