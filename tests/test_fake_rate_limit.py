@@ -33,6 +33,15 @@ class Clock:
         return self.now
 
 
+def token_form(client_id: str, client_secret: str) -> dict[str, str]:
+    """The form of a client-credentials token request."""
+    return {
+        "grant_type": "client_credentials",
+        "client_id": client_id,
+        "client_secret": client_secret,
+    }
+
+
 def http_for(fake: FakeSimServer, token: str = DEFAULT_TOKEN) -> httpx.AsyncClient:
     return httpx.AsyncClient(
         transport=fake.transport,
@@ -77,11 +86,7 @@ async def test_each_client_has_its_own_window_and_a_clients_tokens_share_one() -
         for _ in range(2):  # the token endpoint is not counted
             answer = await http.post(
                 "/oauth/token",
-                data={
-                    "grant_type": "client_credentials",
-                    "client_id": DEFAULT_CLIENT_ID,
-                    "client_secret": DEFAULT_CLIENT_SECRET,
-                },
+                data=token_form(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET),
             )
             tokens.append(answer.json()["access_token"])
         statuses = [
@@ -126,11 +131,7 @@ async def test_token_answers_look_like_the_services_and_the_client_ignores_the_e
     async with httpx.AsyncClient(transport=fake.transport, base_url=fake.base_url) as http:
         answer = await http.post(
             "/oauth/token",
-            data={
-                "grant_type": "client_credentials",
-                "client_id": DEFAULT_CLIENT_ID,
-                "client_secret": DEFAULT_CLIENT_SECRET,
-            },
+            data=token_form(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET),
         )
     body = answer.json()
     assert body["expires_in"] == 749
@@ -189,11 +190,7 @@ def test_served_it_limits_like_the_service_with_random_credentials(
     with httpx.Client(base_url=base, trust_env=False) as http:
         refused = http.post(
             "/oauth/token",
-            data={
-                "grant_type": "client_credentials",
-                "client_id": DEFAULT_CLIENT_ID,
-                "client_secret": DEFAULT_CLIENT_SECRET,
-            },
+            data=token_form(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET),
         )
         assert refused.status_code == 401
         assert http.get(LIST, headers={"Authorization": f"Bearer {DEFAULT_TOKEN}"}).status_code == (
@@ -201,11 +198,7 @@ def test_served_it_limits_like_the_service_with_random_credentials(
         )
         token = http.post(
             "/oauth/token",
-            data={
-                "grant_type": "client_credentials",
-                "client_id": variables["SAIL_CLIENT_ID"],
-                "client_secret": variables["SAIL_CLIENT_SECRET"],
-            },
+            data=token_form(variables["SAIL_CLIENT_ID"], variables["SAIL_CLIENT_SECRET"]),
         ).json()["access_token"]
         headers = {"Authorization": f"Bearer {token}"}
         statuses = [http.get(LIST, headers=headers).status_code for _ in range(101)]
