@@ -194,3 +194,61 @@ def test_two_processes_share_one_budget(redis_server: RedisServer) -> None:
     assert max_in_any_window(times, 2.0) <= 20
     assert max(times) - min(times) >= 4.0
     assert max(times) - started < 30
+
+
+async def test_a_call_waiting_when_the_store_dies_falls_back_and_gets_its_slot() -> None:
+    server = RedisServer()
+    server.start()
+    try:
+        budget = RedisBudget(RateLimit(1, per=1.0, store=server.url), fresh_key())
+        await budget.acquire(0.0)
+        waiting = asyncio.create_task(budget.acquire(5.0))
+        await asyncio.sleep(0.2)
+        server.stop()
+        waited = await asyncio.wait_for(waiting, 5.0)
+        # the in-process budget knew of the first slot: the second still waited its window
+        assert 0.9 < waited < 2.5
+        assert not budget.shared
+    finally:
+        server.stop()
+
+
+async def test_a_waiting_flood_is_logged_once(
+    redis_server: RedisServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    budget = RedisBudget(RateLimit(5, per=1.5, store=redis_server.url), fresh_key())
+    await asyncio.gather(*(budget.acquire(10.0) for _ in range(12)))
+    infos = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
+    assert len(infos) == 1
+    assert infos[0].startswith("waiting ")
+    assert infos[0].endswith(" s for the rate limit (5 requests per 1.5 s)")
+
+
+def test_a_budget_serves_one_event_loop_after_another(redis_server: RedisServer) -> None:
+    budget = RedisBudget(RateLimit(3, per=0.5, store=redis_server.url), fresh_key())
+
+    async def burst() -> list[float]:
+        return list(await asyncio.gather(*(budget.acquire(5.0) for _ in range(4))))
+
+    assert sorted(asyncio.run(burst()))[:3] == [0.0, 0.0, 0.0]
+    assert max(asyncio.run(burst())) > 0
+    assert budget.shared
+
+
+async def test_the_store_holds_the_budget_under_the_given_key_only(
+    redis_server: RedisServer,
+) -> None:
+    import redis.asyncio as aioredis
+
+    key = fresh_key()
+    budget = RedisBudget(RateLimit(5, per=1.0, store=redis_server.url), key)
+    await budget.acquire(0.0)
+    await budget.pause(2.0)
+    client = aioredis.Redis.from_url(redis_server.url)
+    try:
+        names = sorted([name.decode() async for name in client.scan_iter(f"*{key}*")])
+        ttls = [await client.pttl(name) for name in names]
+    finally:
+        await client.aclose()
+    assert names == [f"sim_client:rate:{key}:5:1", f"sim_client:rate:{key}:5:1:pause"]
+    assert all(0 < ttl <= 4000 for ttl in ttls)  # nothing outlives its use
