@@ -84,9 +84,16 @@ async def serve(limit: RateLimit) -> None:
 # --- a worker process ---
 
 
+def has_rate_limit() -> bool:
+    """Whether this SimClient takes a ``rate_limit`` (a client-side budget)."""
+    return "rate_limit" in inspect.signature(SimClient).parameters
+
+
 def client(server: dict[str, Any], store: str | None, limit: RateLimit) -> SimClient:
+    """A client of the served fake, with the fake's limit as its budget (shared through
+    ``store`` when given)."""
     options: dict[str, Any] = {}
-    if store is not None:
+    if has_rate_limit():
         options["rate_limit"] = RateLimit(limit.requests, per=limit.per, store=store)
     return SimClient(
         server["base_url"], client_id=CLIENT_ID, client_secret=server["secret"], **options
@@ -168,8 +175,8 @@ def ask(process: subprocess.Popen[str], line: str | None = None) -> dict[str, An
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.store is not None and "rate_limit" not in inspect.signature(SimClient).parameters:
-        print("note: this SimClient takes no rate_limit yet; --store has no effect")
+    if not has_rate_limit():
+        print("note: this SimClient has no rate limiter yet: expect 429s and failures")
         args.store = None
     server = spawn("serve", "--limit", f"{args.limit.requests}/{args.limit.per:g}")
     workers: list[subprocess.Popen[str]] = []
