@@ -11,7 +11,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 export UV_NO_PROGRESS := 1
 
-.PHONY: all venv node redis generate check-generated lint typecheck unit test test-strict test-lowest spec-diff demo bench bench-peer mutation clean
+.PHONY: all venv node redis bench-burst generate check-generated lint typecheck unit test test-strict test-lowest spec-diff demo bench bench-peer mutation clean
 
 all: test
 
@@ -88,6 +88,11 @@ demo: venv
 
 bench: venv
 	$(BIN)/python scripts/bench.py
+
+# Burst under the limit: 400 gets and 250 creates against the fake limiting like the service.
+# BURST_OPTIONS='--processes 2 --store redis://127.0.0.1:6379/0' shares one budget via Redis.
+bench-burst: venv
+	$(BIN)/python -m scripts.bench.burst $(BURST_OPTIONS)
 
 # Optional: the official SDK in its own venv, measured against SimClient on the same server.
 bench-peer: venv
