@@ -13,6 +13,7 @@ Redis for every process that uses the store.
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import bisect
 import logging
@@ -52,11 +53,12 @@ class WaitTooLong(Exception):
         self.reason = reason
 
 
-class Budget:
+class Budget(abc.ABC):
     """The slots of one :class:`RateLimit` for one client; see the module's docstring."""
 
     limit: RateLimit
 
+    @abc.abstractmethod
     async def acquire(self, max_wait: float) -> float:
         """Wait for a slot and return the seconds waited (0.0 at once when one is free).
 
@@ -65,12 +67,11 @@ class Budget:
         ``max_wait`` seconds away, or when a pause ordered while it waits pushes it there.
         Cancelling a waiting call gives its slot up.
         """
-        raise NotImplementedError
 
+    @abc.abstractmethod
     async def pause(self, seconds: float) -> None:
         """Grant no slot before ``seconds`` from now (the service answered 429 with this
         ``Retry-After``); a longer pause already in force is kept."""
-        raise NotImplementedError
 
 
 def rate_reason(limit: RateLimit) -> str:

@@ -4,9 +4,12 @@ the shared pause after a 429, logging, and the process-wide registry."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim_client._budget import (
     PAUSE_REASON,
@@ -249,3 +252,61 @@ def test_the_same_limit_and_key_give_the_same_budget() -> None:
 
 def test_the_budget_repr_is_short() -> None:
     assert repr(LocalBudget(RateLimit(3))) == "<LocalBudget RateLimit(3, per=10), 0 waiting>"
+
+
+Step = tuple[str, float]
+steps = st.lists(
+    st.one_of(
+        st.tuples(st.just("arrive"), st.integers(1, 8).map(float)),
+        st.tuples(st.just("advance"), st.floats(0.0, 15.0)),
+        st.tuples(st.just("cancel"), st.integers(0, 40).map(float)),
+        st.tuples(st.just("pause"), st.floats(0.0, 20.0)),
+    ),
+    max_size=25,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(requests=st.integers(1, 5), per=st.sampled_from([1.0, 10.0]), script=steps)
+def test_no_window_ever_holds_more_than_the_limit(
+    requests: int, per: float, script: list[Step]
+) -> None:
+    """Whatever arrives, is cancelled or paused: granted slots respect the limit, come in
+    order of arrival, and none is granted during a pause."""
+
+    async def run() -> None:
+        clock = VirtualClock()
+        budget = local(RateLimit(requests, per=per), clock)
+        granted: list[tuple[int, float]] = []
+        pauses: list[tuple[float, float]] = []
+        tasks: list[asyncio.Task[None]] = []
+
+        async def call(number: int) -> None:
+            with contextlib.suppress(WaitTooLong):
+                await budget.acquire(30.0)
+                granted.append((number, clock()))
+
+        for kind, value in script:
+            if kind == "arrive":
+                for _ in range(int(value)):
+                    tasks.append(asyncio.create_task(call(len(tasks))))
+                await settle()
+            elif kind == "advance":
+                await clock.advance(value)
+            elif kind == "cancel" and tasks:
+                tasks[int(value) % len(tasks)].cancel()
+                await settle()
+            elif kind == "pause":
+                await budget.pause(value)
+                pauses.append((clock(), clock() + value))
+        await clock.advance(1000)
+        assert all(task.done() for task in tasks)
+        times = [at for _, at in granted]
+        assert times == sorted(times)
+        assert [number for number, _ in granted] == sorted(number for number, _ in granted)
+        for index in range(len(times) - requests):
+            assert times[index + requests] - times[index] >= per - 1e-9
+        for start, end in pauses:
+            assert not any(start < at < end - 1e-9 for at in times)
+
+    asyncio.run(run())
