@@ -11,7 +11,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 export UV_NO_PROGRESS := 1
 
-.PHONY: all venv node generate check-generated lint typecheck unit docs test test-strict test-lowest spec-diff demo bench bench-peer mutation clean
+.PHONY: all venv node redis bench-burst generate check-generated lint typecheck unit docs test test-strict test-lowest spec-diff demo bench bench-peer mutation clean
 
 all: test
 
@@ -31,6 +31,10 @@ node_modules/.installed: package.json package-lock.json
 
 node: node_modules/.installed
 
+# The shared rate-limit tests run against a real redis-server (Debian's package).
+redis:
+	@command -v redis-server >/dev/null 2>&1 || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y redis-server; }
+
 generate: venv
 	$(BIN)/python -m scripts.generate
 
@@ -44,7 +48,7 @@ lint: venv
 typecheck: venv
 	$(BIN)/mypy
 
-unit: venv
+unit: venv redis
 	$(BIN)/pytest
 
 # The documentation site (docs/, mkdocs.yml) into build/site: a broken link, a missing page or
@@ -52,7 +56,7 @@ unit: venv
 docs: venv
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
-test: lint typecheck check-generated docs
+test: lint typecheck check-generated docs redis
 	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory node; fi
 	$(BIN)/pytest
 	$(MAKE) --no-print-directory test-strict
@@ -72,11 +76,11 @@ $(LOWEST)/.synced: $(UV) pyproject.toml uv.lock
 	$(UV) export --frozen --all-extras --no-emit-project --no-hashes --no-header --quiet \
 		| $(PYTHON) -m scripts.lowest_requirements > $(LOWEST)/locked-others.txt
 	$(UV) pip install --python $(LOWEST)/bin/python --resolution lowest-direct \
-		-e ".[testing,cli,aiohttp]" -r $(LOWEST)/locked-others.txt
+		-e ".[testing,cli,aiohttp,redis]" -r $(LOWEST)/locked-others.txt
 	touch $@
 
-test-lowest: $(LOWEST)/.synced
-	$(UV) pip list --python $(LOWEST)/bin/python | grep -iE '^(httpx|attrs|sniffio|jsonpatch|starlette|uvicorn|click|rich|pyyaml|aiohttp|httpx-aiohttp|yarl) '
+test-lowest: $(LOWEST)/.synced redis
+	$(UV) pip list --python $(LOWEST)/bin/python | grep -iE '^(httpx|attrs|sniffio|jsonpatch|starlette|uvicorn|click|rich|pyyaml|aiohttp|httpx-aiohttp|yarl|redis) '
 	$(LOWEST)/bin/pytest -m "not contract" -p no:cacheprovider
 
 # Compare an upstream OpenAPI document with our fragment: make spec-diff UPSTREAM=path
@@ -94,6 +98,11 @@ PEER_PYTHON := .bench-peer/bin/python
 bench: venv
 	$(BIN)/python -m scripts.bench.main --plot docs/img/benchmark.png --markdown BENCHMARKS.md \
 		$(if $(wildcard $(PEER_PYTHON)),--peer-python $(PEER_PYTHON))
+
+# Burst under the limit: 400 gets and 250 creates against the fake limiting like the service.
+# BURST_OPTIONS='--processes 2 --store redis://127.0.0.1:6379/0' shares one budget via Redis.
+bench-burst: venv
+	$(BIN)/python -m scripts.bench.burst $(BURST_OPTIONS)
 
 # Optional: the official SDK in its own venv, measured against SimClient on the same server.
 $(PEER_PYTHON):

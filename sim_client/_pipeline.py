@@ -69,10 +69,21 @@ async def sleep(seconds: float) -> None:
     await asyncio.sleep(seconds)
 
 
+def clock() -> float:
+    """The monotonic clock of rate-limit budgets; a module function so that tests can
+    replace it together with :func:`sleep` (virtual time)."""
+    return time.monotonic()
+
+
 def wait(seconds: float) -> Awaitable[None]:
     """:func:`sleep`, looked up at each call: rate-limit budgets wait through it too, so that
     every wait of the library has one place to be replaced."""
     return sleep(seconds)
+
+
+def now() -> float:
+    """:func:`clock`, looked up at each call (the budgets' clock)."""
+    return clock()
 
 
 @dataclass(frozen=True, slots=True)

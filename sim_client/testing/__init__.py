@@ -5,8 +5,24 @@ usable in-process (``fake.transport``) or over a loopback socket (``fake.serve()
 the ``testing`` extra: ``pip install 'sim-client[testing]'``.
 """
 
-from ._fake import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_TOKEN, FakeSimServer
-from ._faults import RecordedRequest
+import sys
+
+EXTRA_MODULES = ("jsonpatch", "starlette", "uvicorn")
+"""What the ``testing`` extra installs."""
+
+try:
+    from ._fake import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_TOKEN, FakeSimServer
+    from ._faults import RecordedRequest
+except ModuleNotFoundError as exc:  # pragma: no cover - depends on what is installed
+    if exc.name not in EXTRA_MODULES:
+        raise
+    _missing = (
+        f"sim_client.testing needs the testing extra ({exc.name} is missing): "
+        "pip install 'sim-client[testing]'"
+    )
+    if sys.argv[:1] == ["-m"]:  # python -m sim_client.testing, being located
+        raise SystemExit(f"error: {_missing}") from None
+    raise ModuleNotFoundError(_missing, name=exc.name) from None
 
 __all__ = [
     "DEFAULT_CLIENT_ID",

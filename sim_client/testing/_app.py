@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, NoReturn
 from urllib.parse import parse_qs, unquote
@@ -15,6 +16,7 @@ from starlette.types import Receive, Scope, Send
 from ._auth import Credentials
 from ._errors import ApiError, JsonObject, bad_request, default_text
 from ._faults import TOKEN_PATH, raw_path
+from ._rate_limit import FixedWindowLimiter
 from ._records import with_explicit_nulls
 from ._store import IntegrationStore
 
@@ -31,6 +33,7 @@ EXPERIMENTAL_HEADER = "X-SailPoint-Experimental"
 JSON = "application/json"
 JSON_PATCH = "application/json-patch+json"
 FORM = "application/x-www-form-urlencoded"
+TENANT_ID = "3b3c8c4e-7f4e-4b8a-9d4e-2c5f0a1b6e7d"
 DELETE_STATUSES = (200, 204)
 
 logger = logging.getLogger(__name__)
@@ -51,6 +54,7 @@ class SimApp:
     Args:
         explicit_nulls: answer ``null`` for every field of an integration that is not set.
         delete_status: the status of a successful DELETE, 204 or the documented 200.
+        limiter: the rate limit per client, if any (checked once the token is good).
     """
 
     families: tuple[str, ...] = tuple(API_PREFIXES)
@@ -63,11 +67,13 @@ class SimApp:
         *,
         explicit_nulls: bool = False,
         delete_status: int = 204,
+        limiter: FixedWindowLimiter | None = None,
     ) -> None:
         if delete_status not in DELETE_STATUSES:
             raise ValueError("delete_status must be 200 or 204")
         self.store = store
         self.credentials = credentials
+        self.limiter = limiter
         self.explicit_nulls = explicit_nulls
         self.delete_status = delete_status
 
@@ -93,11 +99,16 @@ class SimApp:
         family = next((f for f in self.families if path == f or path.startswith(f + "/")), None)
         if family is None:
             raise ApiError(404, f"No endpoint at {path}.")
-        refusal = self.credentials.check(request.headers.get("authorization"))
+        authorization = request.headers.get("authorization")
+        refusal = self.credentials.check(authorization)
         if refusal is not None:
             return JSONResponse(
                 {"error": refusal}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
             )
+        if self.limiter is not None and authorization is not None:
+            too_many = self.limiter.admit(self.credentials.client_of(authorization))
+            if too_many is not None:
+                return too_many
         if API_PREFIXES[family] and request.headers.get(EXPERIMENTAL_HEADER) != "true":
             raise bad_request(
                 f"This API is experimental: send the header {EXPERIMENTAL_HEADER}: true."
@@ -167,7 +178,17 @@ class SimApp:
                 "access_token": token,
                 "token_type": "bearer",
                 "expires_in": self.credentials.expires_in,
+                # what else the service's answer carries, which a client must ignore
                 "scope": "sp:scopes:all",
+                "tenant_id": TENANT_ID,
+                "internal": True,
+                "pod": "stg01-useast1",
+                "strong_auth_supported": False,
+                "org": "acme-sb",
+                "claims_supported": False,
+                "identity_id": None,
+                "strong_auth": False,
+                "jti": str(uuid.uuid4()),
             },
             headers={"Cache-Control": "no-store", "Pragma": "no-cache"},
         )

@@ -26,6 +26,7 @@ class Credentials:
         self.clients: dict[str, str] = dict(clients)
         self.expires_in = expires_in
         self._issued: dict[str, float] = {}  # token -> time.monotonic() deadline
+        self._owners: dict[str, str] = {}  # issued token -> client id
 
     def __repr__(self) -> str:
         return (
@@ -42,7 +43,15 @@ class Credentials:
             return None
         token = f"fake-{secrets.token_hex(24)}"
         self._issued[token] = time.monotonic() + self.expires_in
+        self._owners[token] = client_id
         return token
+
+    def client_of(self, authorization: str) -> str:
+        """Whose request a good ``Authorization`` value makes: the client id its token was
+        issued to, or the static token itself."""
+        token = authorization.partition(" ")[2].strip()
+        owner = self._owners.get(token)
+        return f"client:{owner}" if owner is not None else f"token:{token}"
 
     def check(self, authorization: str | None) -> str | None:
         """Why an ``Authorization`` header value is refused, or None when it is good."""

@@ -14,6 +14,8 @@ BAD_REQUEST = "400.1 Bad Request Content"
 FORBIDDEN = "403 Forbidden"
 NOT_FOUND = "404 Not found"
 INTERNAL_FAULT = "500.0 Internal Fault"
+RATE_LIMITED = {"message": " Rate Limit Exceeded "}
+"""The body of the service's 429, spaces included."""
 _DETAIL_CODES = {400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND, 500: INTERNAL_FAULT}
 _TEXTS = {
     400: "The request was syntactically correct but its content is semantically invalid.",
@@ -88,7 +90,7 @@ def error_response(detail_code: str, text: str) -> JsonObject:
 def default_body(status: int) -> JsonObject | None:
     """The body a canned answer with ``status`` carries when the test gives none."""
     if status == 429:
-        return {"message": "Rate Limit Exceeded"}
+        return dict(RATE_LIMITED)
     if status == 401:
         return {"error": "JWT validation failed: JWT is invalid"}
     if status >= 400:

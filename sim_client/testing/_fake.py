@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import enum
-from collections.abc import Iterable, Mapping
+import time
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import httpx
 from starlette.types import ASGIApp
+
+from sim_client.rate_limit import RateLimit
 
 from ._app import SimApp
 from ._auth import Credentials
@@ -22,6 +25,7 @@ from ._faults import (
     FaultQueue,
     RecordedRequest,
 )
+from ._rate_limit import FixedWindowLimiter
 from ._serve import serve as _serve
 from ._store import IntegrationStore
 from ._transport import FakeTransport
@@ -66,6 +70,14 @@ class FakeSimServer:
             this is for testing a reader that tolerates them).
         delete_status: the status of a successful DELETE: 204 (the default), or 200, which the
             published document gives; neither carries a body.
+        rate_limit: enforce this limit as the service does (it allows ``RateLimit(100,
+            per=10.0)``): each client's API requests (those of the tokens issued to one client
+            id, or of one static token) are counted in fixed windows of ``per`` seconds of
+            ``clock``; past ``requests`` the answer is the service's 429, with ``Retry-After``
+            whole seconds to the window's end (at least 1) and ``{"message": " Rate Limit
+            Exceeded "}``. None (the default): no limit.
+        clock: monotonic seconds for the rate limit's windows.
+        max_body: a request body longer than this many bytes is answered 413 unread.
     """
 
     base_url = "http://127.0.0.1"
@@ -76,12 +88,22 @@ class FakeSimServer:
         *,
         tokens: Iterable[str] = (DEFAULT_TOKEN,),
         clients: Mapping[str, str] | None = None,
-        expires_in: int = 3600,
+        expires_in: int = 749,
         explicit_nulls: bool = False,
         delete_status: int = 204,
+        rate_limit: RateLimit | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        max_body: int | None = None,
     ) -> None:
         if clients is None:
             clients = {DEFAULT_CLIENT_ID: DEFAULT_CLIENT_SECRET}
+        if rate_limit is not None and not isinstance(rate_limit, RateLimit):
+            raise TypeError("rate_limit must be a RateLimit or None")
+        if rate_limit is not None and rate_limit.store is not None:
+            raise ValueError("the fake keeps its rate limit in memory: give it no store")
+        if max_body is not None and max_body < 0:
+            raise ValueError("max_body cannot be negative")
+        self._limiter = None if rate_limit is None else FixedWindowLimiter(rate_limit, clock)
         self._store = IntegrationStore()
         self._credentials = Credentials(tokens, clients, expires_in=expires_in)
         self._faults = FaultQueue()
@@ -94,6 +116,7 @@ class FakeSimServer:
             self._credentials,
             explicit_nulls=explicit_nulls,
             delete_status=delete_status,
+            limiter=self._limiter,
         )
         self.app: ASGIApp = FaultMiddleware(
             self._app,
@@ -101,6 +124,7 @@ class FakeSimServer:
             log=self._requests,
             delays=self._delays,
             on_request=self._count_token_request,
+            max_body=max_body,
         )
         """The ASGI app both plug-ins run; a dropped connection raises out of it."""
         self._transport = FakeTransport(self.app)
@@ -123,12 +147,13 @@ class FakeSimServer:
         """An in-process httpx transport to the fake (``httpx.AsyncClient(transport=...)``)."""
         return self._transport
 
-    def serve(self) -> contextlib.AbstractAsyncContextManager[str]:
-        """Serve the fake with uvicorn on a free 127.0.0.1 port; yields ``http://127.0.0.1:PORT``.
+    def serve(self, *, port: int = 0) -> contextlib.AbstractAsyncContextManager[str]:
+        """Serve the fake with uvicorn on 127.0.0.1 (``port``, or a free one when 0); yields
+        ``http://127.0.0.1:PORT``.
 
         The server runs as a task in the current event loop and is shut down on exit.
         """
-        return _serve(self.app, before_shutdown=self._delays.wake_all)
+        return _serve(self.app, before_shutdown=self._delays.wake_all, port=port)
 
     def client(self, **kwargs: Any) -> SimClient:
         """A :class:`sim_client.SimClient` wired to :attr:`transport`.
@@ -149,6 +174,16 @@ class FakeSimServer:
         if "http_client" not in kwargs:
             kwargs.setdefault("transport", self.transport)
         return SimClient(**kwargs)
+
+    @property
+    def rate_limit(self) -> RateLimit | None:
+        """The rate limit the fake enforces, if any."""
+        return None if self._limiter is None else self._limiter.limit
+
+    @property
+    def rate_limited(self) -> int:
+        """How many requests the rate limit refused with 429 (injected 429s not included)."""
+        return 0 if self._limiter is None else self._limiter.refused
 
     # --- credentials ---
 
@@ -228,7 +263,7 @@ class FakeSimServer:
         default a 429 carries ``Retry-After: 1``, as the service sends one, and other statuses
         none. ``body`` replaces the default body: bytes or str are sent raw (e.g. invalid JSON
         with a 200), a dict or list as JSON. Without it, 429 carries
-        ``{"message": "Rate Limit Exceeded"}``, 401 ``{"error": ...}``, other 4xx/5xx an
+        ``{"message": " Rate Limit Exceeded "}``, 401 ``{"error": ...}``, other 4xx/5xx an
         ``ErrorResponseDto``, and 1xx-3xx no body.
         ``delay`` seconds pass before the answer.
         """

@@ -9,10 +9,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ._errors import default_body
+from ._errors import default_body, default_detail_code, error_response
 
 TOKEN_PATH = "/oauth/token"  # noqa: S105  # a path, not a password
 
@@ -144,8 +144,10 @@ class FaultMiddleware:
         log: list[RecordedRequest],
         delays: Delays,
         on_request: Callable[[RecordedRequest], None],
+        max_body: int | None = None,
     ) -> None:
         self.app = app
+        self.max_body = max_body
         self.faults = faults
         self.log = log
         self.delays = delays
@@ -155,19 +157,26 @@ class FaultMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        body = await _read_body(receive)
+        body = await _read_body(receive, self.max_body)
         method: str = scope["method"]
         path = raw_path(scope)
-        record = RecordedRequest(method, path, body=_logged_body(path, scope, body))
+        record = RecordedRequest(
+            method, path, body=None if body is None else _logged_body(path, scope, body)
+        )
         self.log.append(record)
         self.on_request(record)
-        fault = self.faults.take(method, path)
-        replay = _replay(body, receive)
 
         async def send_and_record(message: Message) -> None:
             if message["type"] == "http.response.start":
                 record.status = message["status"]
             await send(message)
+
+        if body is None:
+            too_large = error_response(default_detail_code(413), "The request body is too large.")
+            await JSONResponse(too_large, status_code=413)(scope, receive, send_and_record)
+            return
+        fault = self.faults.take(method, path)
+        replay = _replay(body, receive)
 
         if fault is not None and fault.delay:
             await self.delays.sleep(fault.delay)
@@ -190,13 +199,19 @@ def raw_path(scope: Scope) -> str:
     return path
 
 
-async def _read_body(receive: Receive) -> bytes:
+async def _read_body(receive: Receive, limit: int | None) -> bytes | None:
+    """The whole request body, or None as soon as it is longer than ``limit`` bytes."""
     chunks: list[bytes] = []
+    size = 0
     while True:
         message = await receive()
         if message["type"] != "http.request":
             break
-        chunks.append(message.get("body", b""))
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if limit is not None and size > limit:
+            return None
+        chunks.append(chunk)
         if not message.get("more_body", False):
             break
     return b"".join(chunks)

@@ -18,8 +18,11 @@ _POLL = 0.01
 
 
 @contextlib.asynccontextmanager
-async def serve(app: ASGIApp, *, before_shutdown: Callable[[], None]) -> AsyncIterator[str]:
-    """Serve ``app`` on a free loopback port in the running loop; yield its base URL.
+async def serve(
+    app: ASGIApp, *, before_shutdown: Callable[[], None], port: int = 0
+) -> AsyncIterator[str]:
+    """Serve ``app`` on loopback ``port`` (a free one when 0) in the running loop; yield its
+    base URL.
 
     ``before_shutdown`` runs first on exit (to cut pending delays short); then the server
     stops accepting, closes its connections and its task ends before this returns.
@@ -40,8 +43,8 @@ async def serve(app: ASGIApp, *, before_shutdown: Callable[[], None]) -> AsyncIt
     server = uvicorn.Server(config)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
+        sock.bind((HOST, port))
+        port = sock.getsockname()[1]
         task = asyncio.create_task(server.serve(sockets=[sock]), name=f"fake-sim-server:{port}")
         try:
             while not server.started:
