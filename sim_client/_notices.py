@@ -8,6 +8,8 @@ operation and API version per process: a :class:`SimDeprecationWarning` through
 from __future__ import annotations
 
 import logging
+import os
+import sys
 import threading
 import warnings
 
@@ -27,9 +29,11 @@ class SimDeprecationWarning(UserWarning):
     """The service announced that an operation of an API version is deprecated or will end."""
 
 
-def notice_deprecation(response: httpx.Response, operation: str, api: str) -> None:
+def notice_deprecation(
+    response: httpx.Response, operation: str, api: str, secrets: tuple[str, ...] = ()
+) -> None:
     """Report the deprecation headers of ``response`` unless this operation and API version
-    have been reported already in this process."""
+    have been reported already in this process (``secrets`` masked in what is quoted)."""
     with _lock:
         if (operation, api) in _reported:
             return
@@ -39,12 +43,24 @@ def notice_deprecation(response: httpx.Response, operation: str, api: str) -> No
     for name in ("X-Deprecated", "Deprecation", "Sunset"):
         value = headers.get(name)
         if value is not None:
-            said.append(f"{name}: {excerpt(redact(value.strip()), MAX_TEXT // 4)}")
+            said.append(f"{name}: {excerpt(redact(value.strip(), secrets), MAX_TEXT // 4)}")
     sunset = headers.get("Sunset")
-    when = f"; it ends on {excerpt(redact(sunset.strip()), 100)}" if sunset else ""
+    when = f"; it ends on {excerpt(redact(sunset.strip(), secrets), 100)}" if sunset else ""
     message = (
         f"the service marks {operation} of API {api} as deprecated{when} "
         f"({', '.join(said)}); see the API's release notes for its replacement"
     )
     logger.warning("%s", message)
-    warnings.warn(message, SimDeprecationWarning, stacklevel=2)
+    warnings.warn(message, SimDeprecationWarning, stacklevel=_callers_level())
+
+
+def _callers_level() -> int:
+    """The ``stacklevel`` of the first frame outside this package: the caller's line, which
+    a warnings filter can match by module."""
+    package = os.path.dirname(__file__)
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None and frame.f_code.co_filename.startswith(package):
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    return level

@@ -19,6 +19,7 @@ Secrets are masked in one place: every error is built with :meth:`Connection.sec
 
 from __future__ import annotations
 
+import inspect
 import logging
 import random
 import time
@@ -56,8 +57,8 @@ BACKOFF_INITIAL = 0.5
 BACKOFF_MAX = 8.0
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 RETRYABLE_SERVER_STATUSES = frozenset({502, 503, 504})
-#: What each 429 costs of a call's ``max_rate_limit_wait`` at least, whatever its Retry-After.
-MIN_RATE_LIMIT_COST = 0.05
+#: The longest a 429 pauses a shared budget, whatever its Retry-After says.
+MAX_PAUSE = 3600.0
 
 T = TypeVar("T")
 
@@ -138,7 +139,10 @@ class Connection:
         (the awaitable is cancelled: a rate-limit place it held is freed)."""
         import asyncio
 
-        self.ensure_open()
+        if self.closed:
+            if inspect.iscoroutine(awaitable):
+                awaitable.close()  # never started: no "never awaited" warning
+            self.ensure_open()
         task = asyncio.ensure_future(awaitable)
         woken = asyncio.get_running_loop().create_future()
         self._woken.add(woken)
@@ -156,6 +160,7 @@ class Connection:
 
     async def pause(self, seconds: float) -> None:
         """Wait ``seconds`` (through :attr:`sleep`), or until the client closes."""
+        self.ensure_open()
         await self.until_closed((self.sleep or sleep)(seconds))
 
 
@@ -181,52 +186,61 @@ async def send(
     budget = connection.budget
     retries = 0  # attempts after the first, not counting rate-limit waits
     waited = 0.0  # seconds waited for the rate limit, in all
+    refusals = 0  # 429s in a row
     replayed = False
     attempt = 0
+    limited: RateLimitError | None = None  # the last 429, while its pause is waited for
     while True:
         attempt += 1
         connection.ensure_open()
         if budget is not None:
-            waited += await _slot(connection, budget, options.max_rate_limit_wait - waited, request)
+            left = options.max_rate_limit_wait - waited
+            waited += await _slot(connection, budget, left, request, limited)
+            limited = None
         started = time.perf_counter()
         sent = False
         try:
             token = await auth.bearer(options.transfer)
             request.headers["Authorization"] = f"Bearer {token}"
             sent = True
-            response = await exchange(options.transfer, request, secrets=connection.secrets(token))
+            secrets = connection.secrets(token)
+            if connection.owns_http:  # closing the client ends the exchange
+                response = await exchange(options.transfer, request, secrets=secrets)
+            else:  # the caller's client stays open: end the exchange on our own close
+                response = await connection.until_closed(
+                    exchange(options.transfer, request, secrets=secrets)
+                )
         except SimError as error:
             failure = error
-        except RuntimeError as error:  # httpx's, on a client closed under the call
-            if connection.closed or connection.http.is_closed:
-                raise ClientClosedError("the HTTP client was closed during the call") from error
-            raise
+        except RuntimeError as error:  # httpx's or asyncio's, not ours
+            raise _runtime_error(connection, request, error) from error
         else:
             if response.status_code == 401 and not replayed and auth.refused(token):
                 replayed = True  # a token the source has dropped: once more with a new one
                 _log_attempt(request, attempt, started, response)
                 continue
             if _has_notice(response):
-                notice_deprecation(response, operation.name, connection.api.name)
+                notice_deprecation(response, operation.name, connection.api.name, secrets)
             if response.is_success:
                 _log_attempt(request, attempt, started, response)
                 return response
-            failure = make_status_error(response, secrets=connection.secrets(token))
+            failure = make_status_error(response, secrets=secrets)
         _log_attempt(request, attempt, started, failure)
         if isinstance(failure, RateLimitError):
-            pause = rate_limit_wait(failure, connection.rng)
-            if waited + pause > options.max_rate_limit_wait:
-                raise _too_long(failure, waited + pause, options.max_rate_limit_wait)
-            # Each 429 costs at least MIN_RATE_LIMIT_COST of the call's allowance, so that a
-            # service answering "Retry-After: 0" for ever cannot keep a call going for ever.
-            waited += MIN_RATE_LIMIT_COST
+            refusals += 1
+            pause = rate_limit_wait(failure, refusals, connection.rng)
             if budget is not None:
-                await budget.pause(pause)  # every call of the budget holds; this one in _slot
-            else:
+                # Every call of the budget holds, this one too (in _slot, for what it may wait).
+                await budget.pause(min(pause, MAX_PAUSE))
+            if waited + pause > options.max_rate_limit_wait:
+                raise _too_long(failure, pause, options.max_rate_limit_wait - waited)
+            limited = failure
+            if budget is None:
                 _log_rate_limit(request, pause)
                 await connection.pause(pause)
                 waited += pause
             continue
+        refusals = 0
         if retries >= options.max_retries or not should_retry(failure, request.method, sent):
             raise failure
         retries += 1
@@ -242,22 +256,43 @@ async def send(
         await connection.pause(delay)
 
 
+def _runtime_error(connection: Connection, request: httpx.Request, error: RuntimeError) -> SimError:
+    """The typed error for a RuntimeError of httpx or asyncio under a call."""
+    if connection.closed or connection.http.is_closed:
+        return ClientClosedError("the HTTP client was closed during the call")
+    return APIConnectionError(
+        f"{describe_request(request)} failed: {type(error).__name__}: {error} (a SimClient "
+        "keeps its connections in the event loop that first used it; make one per loop)",
+        request=request,
+        request_sent=False,
+        retryable=False,
+    )
+
+
 async def _slot(
-    connection: Connection, budget: Budget, max_wait: float, request: httpx.Request
+    connection: Connection,
+    budget: Budget,
+    max_wait: float,
+    request: httpx.Request,
+    limited: RateLimitError | None,
 ) -> float:
     """Wait for a place in ``budget``; the seconds waited. A wait longer than ``max_wait`` is a
-    :class:`RateLimitError` at once, with nothing sent."""
+    :class:`RateLimitError` at once, with nothing sent: the 429 ``limited`` that paused the
+    budget for this call, if there is one."""
     if budget.try_acquire():
         return 0.0
     try:
         return await connection.until_closed(budget.acquire(max(0.0, max_wait)))
     except WaitTooLong as error:
+        if limited is not None:
+            raise _too_long(limited, error.wait, max_wait) from None
         response = httpx.Response(
             429, headers={"Retry-After": f"{error.wait:.0f}"}, request=request
         )
         raise RateLimitError(
             f"{describe_request(request)} not sent: it would have had to wait {error.wait:.1f} s "
-            f"for {error.reason}, more than max_rate_limit_wait allows ({max_wait:.1f} s left)",
+            f"for {error.reason}, more than max_rate_limit_wait allows "
+            f"({max(0.0, max_wait):.1f} s left)",
             retry_after=error.wait,
             response=response,
             body=None,
@@ -283,17 +318,20 @@ def backoff(retry: int, rng: random.Random) -> float:
     return base * (1.0 - 0.25 * rng.random())
 
 
-def rate_limit_wait(error: RateLimitError, rng: random.Random) -> float:
-    """How long a 429 holds its budget: its ``Retry-After``, else one back-off step."""
+def rate_limit_wait(error: RateLimitError, refusals: int, rng: random.Random) -> float:
+    """How long the ``refusals``-th 429 in a row holds its budget: its ``Retry-After``, and
+    from the second in a row at least a back-off step, so that a service answering
+    ``Retry-After: 0`` for ever is not asked again at once, for ever."""
+    floor = backoff(refusals - 1, rng) if refusals > 1 else 0.0
     if error.retry_after is not None:
-        return error.retry_after
-    return backoff(1, rng)
+        return max(error.retry_after, floor)
+    return max(backoff(refusals, rng), floor)
 
 
 def _too_long(error: RateLimitError, wait: float, max_wait: float) -> RateLimitError:
     error.args = (
-        f"{error.args[0]}; not retried: waiting for it would make {wait:.1f} s of rate-limit "
-        f"waits, more than max_rate_limit_wait ({max_wait:g} s)",
+        f"{error.args[0]}; not retried: it would have had to wait {wait:.1f} s for the rate "
+        f"limit, more than max_rate_limit_wait allows ({max(0.0, max_wait):.1f} s left)",
     )
     return error
 

@@ -144,10 +144,10 @@ async def _read(
                 break
     except httpx.DecodingError as error:
         if response.is_success:
+            encoding = redact(response.headers.get("Content-Encoding", ""), secrets)
             raise ResponseDecodeError(
                 f"{_named(response.request, context)} -> {response.status_code}: "
-                "the body cannot be decoded "
-                f"(Content-Encoding {redact(response.headers.get('Content-Encoding', ''))})",
+                f"the body cannot be decoded (Content-Encoding {encoding})",
                 response=_with_content(response, b""),
             ) from error
         chunks = []

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import re
 from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
@@ -31,6 +32,7 @@ from sim_client._settings import (
     check_max_retries,
     check_timeout,
     check_url,
+    is_header_safe,
 )
 from sim_client._transfer import DEFAULT_MAX_RESPONSE_BYTES, Transfer, attempt_deadline
 from sim_client._version import __version__
@@ -49,6 +51,9 @@ DEFAULT_RATE_LIMIT = RateLimit(100, per=10.0)
 """The service's documented limit: 100 requests per 10 s per client id."""
 DEFAULT_MAX_RATE_LIMIT_WAIT = 120.0
 """How long one call may wait for the rate limit (slots and 429 pauses together), by default."""
+# Headers a view may not set: the token's, and those that describe the request's own body.
+_OWN_HEADERS = frozenset({"authorization", "host", "content-length", "content-type"})
+_HEADER_VALUE = re.compile(r"[ -~]*")
 # The default argument, told apart by identity from a timeout the caller passed.
 _TIMEOUT_NOT_GIVEN = httpx.Timeout(30.0)
 
@@ -250,10 +255,16 @@ class SimClient:
             checked = check_timeout(timeout)
             transfer = Transfer(transfer.http, checked, attempt_deadline(checked), transfer.limit)
         merged = dict(options.headers)
+        if headers is not None and not isinstance(headers, Mapping):
+            raise TypeError("headers must be a mapping of header names to values")
         for name, value in (headers or {}).items():
             if not isinstance(name, str) or not isinstance(value, str):
                 raise TypeError("headers must map str to str")
-            if name.lower() in {"authorization", "host", "content-length", "content-type"}:
+            if not is_header_safe(name) or not _HEADER_VALUE.fullmatch(value):
+                raise ValueError(
+                    "header names must be visible ASCII, and values visible ASCII and spaces"
+                )
+            if name.lower() in _OWN_HEADERS:
                 raise ValueError(f"the {name} header is the client's own; it cannot be set")
             merged[name] = value
         view = object.__new__(SimClient)

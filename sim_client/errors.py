@@ -321,7 +321,8 @@ def _text(value: object, secrets: tuple[str, ...]) -> str | None:
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
     """Seconds to wait from a ``Retry-After`` value (delta-seconds or HTTP-date), else None.
 
-    Fractional seconds are accepted; a date in the past means 0; anything unparsable is None.
+    Fractional seconds are accepted; a date in the past means 0; an overflowing number is
+    infinite; anything unparsable is None.
     """
     if value is None or not value.strip():
         return None
@@ -337,9 +338,9 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
         except (TypeError, ValueError, IndexError, OverflowError):
             return None
         return max(0.0, seconds)
-    if not math.isfinite(seconds) or seconds < 0:
+    if math.isnan(seconds) or seconds < 0:
         return None
-    return seconds
+    return seconds  # an infinite wait is one: longer than any caller will wait
 
 
 def make_status_error(

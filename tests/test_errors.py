@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -54,7 +55,7 @@ async def test_each_status_raises_its_class_with_the_body_fields(
 ) -> None:
     api = MockAPI(json_response(status, ERROR_DTO))
     with pytest.raises(error_class) as raised:
-        await api.client(max_retries=0).get_integration("abc")
+        await api.client(max_retries=0, max_rate_limit_wait=0).get_integration("abc")
     error = raised.value
     assert type(error) is error_class
     assert error.status_code == status
@@ -80,7 +81,7 @@ async def test_the_401_shape_fills_messages() -> None:
 async def test_the_429_shape_fills_messages_and_retry_after() -> None:
     api = MockAPI(json_response(429, {"message": " Rate Limit Exceeded "}, {"Retry-After": "7"}))
     with pytest.raises(RateLimitError) as raised:
-        await api.client(max_retries=0).list_integrations()
+        await api.client(max_rate_limit_wait=5).list_integrations()
     assert raised.value.messages == ["Rate Limit Exceeded"]
     assert raised.value.retry_after == 7.0
 
@@ -201,10 +202,10 @@ async def raise_for_status(response: httpx.Response) -> None:
     response.raise_for_status()
 
 
-def hooked_client(api: MockAPI) -> SimClient:
+def hooked_client(api: MockAPI, **options: Any) -> SimClient:
     """A SimClient whose injected client raises for every non-2xx in a response hook."""
     http = httpx.AsyncClient(transport=api.transport, event_hooks={"response": [raise_for_status]})
-    return SimClient("https://acme.api.identitynow.com", token="t0ken", http_client=http)
+    return SimClient("https://acme.api.identitynow.com", token="t0ken", http_client=http, **options)
 
 
 async def test_raise_for_status_in_a_response_hook_still_gives_the_typed_error() -> None:
@@ -271,11 +272,11 @@ async def test_messages_and_logs_never_carry_the_query_string(
 
 async def test_raise_for_status_on_a_429_keeps_retry_after(waits: list[float]) -> None:
     api = MockAPI(json_response(429, {"message": "slow"}, {"Retry-After": "7"}))
-    sim = hooked_client(api)
+    sim = hooked_client(api, max_rate_limit_wait=15.0)
     with pytest.raises(RateLimitError) as raised:
         await sim.get_integration("abc")
     assert raised.value.retry_after == 7.0
-    assert waits == [7.0, 7.0]
+    assert waits == [7.0, 7.0]  # a third would make 21 s of waits, more than 15
 
 
 @pytest.mark.parametrize(
@@ -289,7 +290,7 @@ async def test_raise_for_status_on_a_429_keeps_retry_after(waits: list[float]) -
 async def test_an_absurd_retry_after_date_is_ignored(waits: list[float], retry_after: str) -> None:
     api = MockAPI(json_response(429, {}, {"Retry-After": retry_after}))
     with pytest.raises(RateLimitError) as raised:
-        await api.client(max_retries=1).get_integration("abc")
+        await api.client(max_rate_limit_wait=0.6).get_integration("abc")
     assert raised.value.retry_after is None
     assert len(waits) == 1 and 0.375 <= waits[0] <= 0.5  # the normal back-off
 
@@ -310,11 +311,13 @@ def test_redact_masks_every_form_of_a_secret_and_escapes_controls() -> None:
 async def test_the_message_of_a_status_error_in_full() -> None:
     api = MockAPI(json_response(429, ERROR_DTO, {"Retry-After": "2.5"}))
     with pytest.raises(RateLimitError) as raised:
-        await api.client(max_retries=0).get_integration("abc")
+        await api.client(max_rate_limit_wait=0).get_integration("abc")
     assert str(raised.value) == (
         "GET /beta/sim-integrations/abc -> 429 Too Many Requests: "
         "The server did not find it.; Second message. "
-        "(tracking id b21b1f7ce4da4d639f2c62a57171b427) (retry after 2.5 s)"
+        "(tracking id b21b1f7ce4da4d639f2c62a57171b427) (retry after 2.5 s); not retried: it "
+        "would have had to wait 2.5 s for the rate limit, more than max_rate_limit_wait "
+        "allows (0.0 s left)"
     )
 
 

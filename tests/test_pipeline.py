@@ -120,6 +120,21 @@ def test_with_options_refuses_the_clients_own_headers(header: str) -> None:
         sim.with_options(headers={header: "x"})
 
 
+@pytest.mark.parametrize(
+    "headers",
+    [{"X-A": "caf\u00e9"}, {"X-\u00e9": "a"}, {"X-A": "a\r\nX-B: b"}, {"X A": "a"}, {"": "a"}],
+)
+def test_with_options_refuses_headers_that_cannot_travel(headers: dict[str, str]) -> None:
+    with pytest.raises(ValueError, match="visible ASCII"):
+        MockAPI().client().with_options(headers=headers)
+
+
+@pytest.mark.parametrize("headers", [["X-A"], "X-A", {"X-A": 1}])
+def test_with_options_headers_must_map_str_to_str(headers: Any) -> None:
+    with pytest.raises(TypeError, match="headers"):
+        MockAPI().client().with_options(headers=headers)
+
+
 async def test_with_options_max_retries_applies_to_that_view_only(waits: list[float]) -> None:
     api = MockAPI(default=lambda request: httpx.Response(503))
     sim = api.client(max_retries=3)
@@ -222,7 +237,7 @@ async def test_clients_of_one_tenant_and_credentials_share_one_budget(
     await other.get_integration("c")
     assert waits == []
     await second.get_integration("d")
-    assert len(waits) == 1 and 9.0 < waits[0] <= 10.0
+    assert len(waits) == 1 and 9.0 < waits[0] <= 10.0 * 1.02  # slots are spaced 2 % apart
 
 
 async def test_rate_limit_none_sends_without_a_budget(waits: list[float]) -> None:
@@ -254,12 +269,38 @@ async def test_a_retry_after_past_max_rate_limit_wait_raises_at_once(waits: list
     assert len(api.api_requests) == 1 and waits == []
 
 
-async def test_a_429_forever_ends_within_max_rate_limit_wait(waits: list[float]) -> None:
+@pytest.mark.parametrize("rate_limit", [None, RateLimit(100, per=10.0)])
+async def test_a_retry_after_of_0_for_ever_backs_off_and_ends(
+    waits: list[float], rate_limit: RateLimit | None
+) -> None:
     api = MockAPI(answer(429, {}, {"Retry-After": "0"}))
-    async with api.client(max_rate_limit_wait=1.0, rate_limit=None) as sim:
+    async with api.client(rate_limit=rate_limit) as sim:
         with pytest.raises(RateLimitError):
             await sim.get_integration("a")
-    assert 1 < len(api.api_requests) <= 21  # each 429 costs at least 0.05 s of the allowance
+    # 0, then back-off steps from 0.5 s doubling to 8 s: 120 s of waits in all.
+    assert 10 < len(api.api_requests) < 25
+    assert max(waits) <= 8.0 and sorted(waits[:4]) == waits[:4]
+
+
+async def test_a_retry_after_past_max_rate_limit_wait_still_pauses_the_budget(
+    waits: list[float],
+) -> None:
+    answers = [answer(429, {}, {"Retry-After": "300"})]
+    api = MockAPI(default=lambda request: answers.pop() if answers else ok(request))
+    async with api.client() as sim:
+        with pytest.raises(RateLimitError, match="more than max_rate_limit_wait"):
+            await sim.get_integration("a")
+        with pytest.raises(RateLimitError, match="not sent"):
+            await sim.get_integration("b")
+    assert len(api.api_requests) == 1 and waits == []
+
+
+async def test_an_infinite_retry_after_fails_at_once(waits: list[float]) -> None:
+    api = MockAPI(answer(429, {}, {"Retry-After": "1e400"}))
+    async with api.client() as sim:
+        with pytest.raises(RateLimitError) as raised:
+            await sim.get_integration("a")
+    assert raised.value.retry_after == float("inf") and len(api.api_requests) == 1
 
 
 async def test_cancelling_a_call_waiting_for_a_slot_frees_its_place() -> None:
@@ -276,7 +317,8 @@ async def test_cancelling_a_call_waiting_for_a_slot_frees_its_place() -> None:
         # The cancelled call's reservation is gone: the next waits as long as it would have.
         with pytest.raises(RateLimitError) as raised:
             await sim.with_options(max_rate_limit_wait=1.0).get_integration("c")
-        assert raised.value.retry_after is not None and raised.value.retry_after < 30.0
+        # ... not behind it (61 s): the cancelled call held no slot any more.
+        assert raised.value.retry_after is not None and raised.value.retry_after < 31.0
     assert len(api.api_requests) == 1
 
 
