@@ -24,7 +24,7 @@ from pathlib import Path
 
 import httpx
 
-from sim_client import NotFoundError, SimClient, SimError, SimIntegration
+from sim_client import NotFoundError, RateLimit, SimClient, SimError, SimIntegration
 from sim_client.testing import FakeSimServer
 
 SOURCES = ("HR Active Directory", "Workday", "SAP ERP")
@@ -61,6 +61,37 @@ def table(integrations: Sequence[SimIntegration]) -> str:
 
 def step(text: str) -> None:
     print(f"\n== {text}")
+
+
+async def burst_session() -> int:
+    """A burst far over the rate limit, against a fake that limits like the service (scaled
+    down to 20 requests per 2 s so that the demo stays short): nothing fails."""
+    limit = RateLimit(20, per=2.0)
+    fake = FakeSimServer(rate_limit=limit)
+    stored = fake.add_integration({"name": "ServiceNow - burst"})
+    step(f"a burst of 60 concurrent calls; the service allows {limit.describe()}")
+    async with (
+        fake.serve() as base_url,
+        httpx.AsyncClient(trust_env=False) as http,
+        SimClient(
+            base_url,
+            client_id=fake.client_id,
+            client_secret=fake.client_secret,
+            http_client=http,
+            rate_limit=limit,
+        ) as sim,
+    ):
+        started = time.perf_counter()
+        outcomes = await asyncio.gather(
+            *(sim.get_integration(stored["id"]) for _ in range(60)), return_exceptions=True
+        )
+        elapsed = time.perf_counter() - started
+    failed = sum(isinstance(outcome, BaseException) for outcome in outcomes)
+    print(
+        f"60 calls in {elapsed:.1f} s (the limit allows no less than 4.0 s): "
+        f"{failed} failed, {fake.rate_limited} answered 429"
+    )
+    return 1 if failed else 0
 
 
 async def fake_session() -> int:
@@ -123,8 +154,8 @@ async def fake_session() -> int:
             )
             print(f"{upserted.name}: type {upserted.type_}, {upserted.description!r}")
 
-            step("the service rate-limits the next call (429, Retry-After: 1)")
-            fake.fail(429, retry_after="1", method="GET", path="/beta/")
+            step("the service rate-limits the next call (429, Retry-After: 2)")
+            fake.fail(429, retry_after="2", method="GET", path="/beta/")
             started = time.perf_counter()
             listed = await sim.list_integrations()
             print(
@@ -249,14 +280,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--live", action="store_true", help="list the real tenant's integrations (read-only)"
     )
     args = parser.parse_args(argv)
-    # On stdout, so that the retry warning shows in order with the session's own lines.
+    # On stdout, so that the retry and rate-limit lines show in order with the session's own.
     logging.basicConfig(
         level=logging.WARNING, format="   [%(levelname)s %(name)s] %(message)s", stream=sys.stdout
     )
+    logging.getLogger("sim_client").setLevel(logging.INFO)
     try:
         if args.live:
             return asyncio.run(live_session())
-        return asyncio.run(fake_session()) or configuration_as_code()
+        return (
+            asyncio.run(fake_session())
+            or asyncio.run(burst_session())
+            or configuration_as_code()
+        )
     except (SimError, ValueError) as error:
         print(f"error: {type(error).__name__}: {error}", file=sys.stderr)
         return 1

@@ -29,7 +29,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from sim_client._budget import Budget, WaitTooLong
 from sim_client._notices import notice_deprecation
 from sim_client._transfer import Transfer, exchange
 from sim_client.errors import (
@@ -48,6 +47,7 @@ if TYPE_CHECKING:
     import asyncio
 
     from sim_client._api_versions import ApiVersion
+    from sim_client._budget import Budget
     from sim_client._generated.operations import Operation
     from sim_client.auth import ClientCredentialsAuth, StaticTokenAuth
 
@@ -213,7 +213,10 @@ async def send(
         except SimError as error:
             failure = error
         except RuntimeError as error:  # httpx's or asyncio's, not ours
-            raise _runtime_error(connection, request, error) from error
+            typed = _runtime_error(connection, request, error)
+            if typed is None:
+                raise
+            raise typed from error
         else:
             if response.status_code == 401 and not replayed and auth.refused(token):
                 replayed = True  # a token the source has dropped: once more with a new one
@@ -256,10 +259,15 @@ async def send(
         await connection.pause(delay)
 
 
-def _runtime_error(connection: Connection, request: httpx.Request, error: RuntimeError) -> SimError:
-    """The typed error for a RuntimeError of httpx or asyncio under a call."""
+def _runtime_error(
+    connection: Connection, request: httpx.Request, error: RuntimeError
+) -> SimError | None:
+    """The typed error for a RuntimeError of httpx or asyncio under a call: the client was
+    closed, or it is used from another event loop than its connections'; else None."""
     if connection.closed or connection.http.is_closed:
         return ClientClosedError("the HTTP client was closed during the call")
+    if not any(sign in str(error) for sign in _OTHER_LOOP):
+        return None
     return APIConnectionError(
         f"{describe_request(request)} failed: {type(error).__name__}: {error} (a SimClient "
         "keeps its connections in the event loop that first used it; make one per loop)",
@@ -267,6 +275,10 @@ def _runtime_error(connection: Connection, request: httpx.Request, error: Runtim
         request_sent=False,
         retryable=False,
     )
+
+
+# What asyncio says of a future, lock or loop of another event loop than the running one.
+_OTHER_LOOP = ("Event loop is closed", "attached to a different loop", "different event loop")
 
 
 async def _slot(
@@ -281,6 +293,8 @@ async def _slot(
     budget for this call, if there is one."""
     if budget.try_acquire():
         return 0.0
+    from sim_client._budget import WaitTooLong  # here: asyncio only when a call waits
+
     try:
         return await connection.until_closed(budget.acquire(max(0.0, max_wait)))
     except WaitTooLong as error:

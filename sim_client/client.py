@@ -21,7 +21,6 @@ import httpx
 
 from sim_client._api_versions import ApiName, api_version, split_base_url
 from sim_client._bodies import Details, Operation, check_id, check_name, details_body, patch_body
-from sim_client._budget import budget_for
 from sim_client._generated import operations as ops
 from sim_client._http import CookielessAsyncClient
 from sim_client._pipeline import Connection, Options, now, request_headers, send, wait
@@ -123,6 +122,8 @@ class SimClient:
             request_timeout = checked_timeout
         budget = None
         if rate_limit is not None:
+            from sim_client._budget import budget_for  # here: importing loads no asyncio
+
             budget = budget_for(rate_limit, _budget_key(tenant_root, auth), clock=now, sleep=wait)
         self._connection = Connection(
             http=http_client,

@@ -178,7 +178,7 @@ class _LimitedClient(SimClient):
     """A SimClient with a ``rate_limit`` argument whose default makes every call wait."""
 
     def __init__(self, *args: Any, rate_limit: object = _Throttled(), **options: Any) -> None:
-        super().__init__(*args, **options)
+        super().__init__(*args, rate_limit=None, **options)  # the test's own limit decides
         self.rate_limit = rate_limit
 
     async def get_integration(self, integration_id: str) -> SimIntegration:

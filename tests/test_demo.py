@@ -18,7 +18,9 @@ def test_the_demo_runs_its_session_and_cleans_up() -> None:
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert out.count("created ") == 3
-    assert "retrying GET /beta/sim-integrations in 1.00 s" in out
+    assert "the service answered 429: holding every request for 2 s" in out
+    assert "waiting 2.0 s for the rate limit (20 requests per 2 s)" in out
+    assert ": 0 failed, 0 answered 429" in out
     assert "NotFoundError: status 404" in out
     assert "Disable becomes Modify" in out
     assert "0 integrations left" in out
