@@ -1,7 +1,8 @@
 """Write, from the beta fragment, the variant of it that each versioned API family serves.
 
 ``python -m scripts.api_variants [--out DIR]`` writes ``sim-integrations.<api>.yaml`` for
-``v2024``, ``v2025`` and ``v1`` into ``DIR`` (default ``build/openapi``, which git ignores).
+every versioned API (``v2024``, ``v2025``, ``v2026``, ``v1``) into ``DIR`` (default
+``build/openapi``, which git ignores).
 The contract tests run it into a temporary folder and point Prism at the result; the variants
 are never edited or committed.
 
@@ -23,15 +24,15 @@ from typing import Any
 
 import yaml
 
+from sim_client._api_versions import API_VERSIONS
+
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi" / "sim-integrations.beta.yaml"
 DEFAULT_OUT = ROOT / "build" / "openapi"
 FRAGMENT_COLLECTION = "/sim-integrations"
 
 COLLECTIONS = {
-    "v2024": "/v2024/sim-integrations",
-    "v2025": "/v2025/sim-integrations",
-    "v1": "/sim-integrations/v1",
+    version.name: version.collection for version in API_VERSIONS.values() if version.experimental
 }
 """The collection path of each versioned family, relative to the tenant root."""
 

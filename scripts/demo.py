@@ -289,9 +289,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.live:
             return asyncio.run(live_session())
         return (
-            asyncio.run(fake_session())
-            or asyncio.run(burst_session())
-            or configuration_as_code()
+            asyncio.run(fake_session()) or asyncio.run(burst_session()) or configuration_as_code()
         )
     except (SimError, ValueError) as error:
         print(f"error: {type(error).__name__}: {error}", file=sys.stderr)

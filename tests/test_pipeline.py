@@ -505,3 +505,43 @@ def test_no_hand_written_module_imports_a_private_name_of_generated_code() -> No
                 assert all(not alias.name.startswith("_") for alias in node.names), path
             if isinstance(node, ast.Attribute) and node.attr == "_get_kwargs":
                 raise AssertionError(f"{path} calls a generated _get_kwargs")
+
+
+# The fake tells of retirements; the client hears it on every version, in-process and served.
+
+
+@pytest.mark.usefixtures("fresh_notices")
+@pytest.mark.parametrize("api", ["beta", "v2024", "v2025", "v2026", "v1"])
+async def test_the_fakes_deprecation_notices_warn_once_per_version(
+    api: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sim_client.testing import FakeSimServer
+
+    fake = FakeSimServer(notices={"Deprecation": "@1782864000", "Sunset": "Wed, 01 Jul 2026"})
+    stored = fake.add_integration({"name": "n"})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        async with (
+            fake.serve() as base_url,
+            SimClient(
+                base_url,
+                token=fake.token,
+                api=api,
+                rate_limit=None,  # type: ignore[arg-type]
+            ) as sim,
+        ):
+            await sim.get_integration(stored["id"])
+            await sim.get_integration(stored["id"])
+            await sim.list_integrations()
+    texts = [str(w.message) for w in caught if w.category is SimDeprecationWarning]
+    assert texts == [
+        f"the service marks get_sim_integration of API {api} as deprecated; it ends on "
+        "Wed, 01 Jul 2026 (Deprecation: @1782864000, Sunset: Wed, 01 Jul 2026); see the API's "
+        "release notes for its replacement",
+        f"the service marks get_sim_integrations of API {api} as deprecated; it ends on "
+        "Wed, 01 Jul 2026 (Deprecation: @1782864000, Sunset: Wed, 01 Jul 2026); see the API's "
+        "release notes for its replacement",
+    ]
+    assert all(w.filename == __file__ for w in caught if w.category is SimDeprecationWarning)
+    assert capsys.readouterr().out == ""
+    fake.notices.clear()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, NoReturn
 from urllib.parse import parse_qs, unquote
 
@@ -55,6 +55,8 @@ class SimApp:
         explicit_nulls: answer ``null`` for every field of an integration that is not set.
         delete_status: the status of a successful DELETE, 204 or the documented 200.
         limiter: the rate limit per client, if any (checked once the token is good).
+        notices: headers added to every answer of the API (not of ``/oauth/token``), such as
+            the service's ``Deprecation``, ``Sunset`` or ``X-Deprecated``.
     """
 
     families: tuple[str, ...] = tuple(API_PREFIXES)
@@ -68,6 +70,7 @@ class SimApp:
         explicit_nulls: bool = False,
         delete_status: int = 204,
         limiter: FixedWindowLimiter | None = None,
+        notices: Mapping[str, str] | None = None,
     ) -> None:
         if delete_status not in DELETE_STATUSES:
             raise ValueError("delete_status must be 200 or 204")
@@ -76,6 +79,7 @@ class SimApp:
         self.limiter = limiter
         self.explicit_nulls = explicit_nulls
         self.delete_status = delete_status
+        self.notices: dict[str, str] = dict(notices or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -89,6 +93,8 @@ class SimApp:
             # Only the kind of failure is logged: a message could quote a stored credential.
             logger.error("the fake failed on %s: %s", request.method, type(exc).__name__)
             response = JSONResponse(ApiError(500, default_text(500)).body(), status_code=500)
+        if self.notices and raw_path(scope) != TOKEN_PATH:
+            response.headers.update(self.notices)
         await response(scope, receive, send)
 
     async def _dispatch(self, request: Request, path: str) -> Response:

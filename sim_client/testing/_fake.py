@@ -78,6 +78,9 @@ class FakeSimServer:
             Exceeded "}``. None (the default): no limit.
         clock: monotonic seconds for the rate limit's windows.
         max_body: a request body longer than this many bytes is answered 413 unread.
+        notices: headers sent with every API answer, as the service announces a retirement
+            (``{"Deprecation": "true", "Sunset": "Wed, 01 Jul 2027 00:00:00 GMT"}``); change
+            them later through :attr:`notices`.
     """
 
     base_url = "http://127.0.0.1"
@@ -94,6 +97,7 @@ class FakeSimServer:
         rate_limit: RateLimit | None = None,
         clock: Callable[[], float] = time.monotonic,
         max_body: int | None = None,
+        notices: Mapping[str, str] | None = None,
     ) -> None:
         if clients is None:
             clients = {DEFAULT_CLIENT_ID: DEFAULT_CLIENT_SECRET}
@@ -117,6 +121,7 @@ class FakeSimServer:
             explicit_nulls=explicit_nulls,
             delete_status=delete_status,
             limiter=self._limiter,
+            notices=notices,
         )
         self.app: ASGIApp = FaultMiddleware(
             self._app,
@@ -128,6 +133,11 @@ class FakeSimServer:
         )
         """The ASGI app both plug-ins run; a dropped connection raises out of it."""
         self._transport = FakeTransport(self.app)
+
+    @property
+    def notices(self) -> dict[str, str]:
+        """The headers sent with every API answer (a dict to change in place)."""
+        return self._app.notices
 
     def __repr__(self) -> str:
         return (

@@ -18,12 +18,11 @@ from typing import NoReturn, Protocol
 
 import pytest
 
+from sim_client._api_versions import API_VERSIONS
 from tests.contract.prism import PRISM_BIN, REPO_ROOT, SPEC, Mode, PrismServer
 
 VERSIONED_COLLECTIONS = {
-    "v2024": "/v2024/sim-integrations",
-    "v2025": "/v2025/sim-integrations",
-    "v1": "/sim-integrations/v1",
+    version.name: version.collection for version in API_VERSIONS.values() if version.experimental
 }
 """Where each versioned API serves the collection (API.md, "API versions")."""
 EXPERIMENTAL = {"X-SailPoint-Experimental": "true"}

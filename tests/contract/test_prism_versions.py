@@ -33,8 +33,8 @@ pytestmark = pytest.mark.contract
 HEADER = "X-SailPoint-Experimental"
 BETA_COLLECTION = "/beta/sim-integrations"
 COLLECTIONS = {"beta": BETA_COLLECTION, **VERSIONED_COLLECTIONS}
-APIS: list[ApiName] = ["beta", "v2024", "v2025", "v1"]
-VERSIONED: list[ApiName] = ["v2024", "v2025", "v1"]
+APIS: list[ApiName] = ["beta", "v2024", "v2025", "v2026", "v1"]
+VERSIONED: list[ApiName] = ["v2024", "v2025", "v2026", "v1"]
 
 
 def versioned_path(api: str, beta_path: str) -> str:
