@@ -526,8 +526,8 @@ async def test_the_fakes_deprecation_notices_warn_once_per_version(
             SimClient(
                 base_url,
                 token=fake.token,
-                api=api,
-                rate_limit=None,  # type: ignore[arg-type]
+                api=api,  # type: ignore[arg-type]
+                rate_limit=None,
             ) as sim,
         ):
             await sim.get_integration(stored["id"])
