@@ -26,12 +26,7 @@ REFERENCE = ROOT / "docs" / "reference"
 
 # Names whose docstring lives in a module this page's owners do not edit (the generated code
 # and the client module); strictly expected to fail until the docstring is added.
-UNDOCUMENTED = {
-    "sim_client.UNSET": "generated types: a template change",
-    "sim_client.Unset": "generated types: a template change",
-    "sim_client.DtoType": "generated enum: a template change",
-    "sim_client.JsonPatchOperationOp": "generated enum: a template change",
-}
+UNDOCUMENTED: dict[str, str] = {}
 
 
 def public_names() -> list[str]:

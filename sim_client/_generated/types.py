@@ -10,6 +10,9 @@ from attrs import define
 
 
 class Unset:
+    """The type of :data:`UNSET`: a field the answer did not carry, or carried in a shape the
+    model does not read (its raw value is then in ``additional_properties``)."""
+
     def __bool__(self) -> Literal[False]:
         return False
 
@@ -18,6 +21,7 @@ class Unset:
 
 
 UNSET: Unset = Unset()
+"""The value of a model field that is not set; false in a boolean context."""
 
 # The types that `httpx.Client(files=)` can accept, copied from that library.
 FileContent = IO[bytes] | bytes | str

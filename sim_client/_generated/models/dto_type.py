@@ -4,6 +4,8 @@ from enum import StrEnum
 
 
 class DtoType(StrEnum):
+    """The kind of object a reference points to."""
+
     ACCESS_PROFILE = "ACCESS_PROFILE"
     ACCESS_REQUEST_APPROVAL = "ACCESS_REQUEST_APPROVAL"
     ACCOUNT = "ACCOUNT"

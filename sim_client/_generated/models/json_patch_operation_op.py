@@ -4,6 +4,8 @@ from enum import StrEnum
 
 
 class JsonPatchOperationOp(StrEnum):
+    """The values of JsonPatchOperationOp the fragment lists."""
+
     ADD = "add"
     COPY = "copy"
     MOVE = "move"

@@ -4,6 +4,8 @@ from enum import StrEnum
 
 
 class LocaleOrigin(StrEnum):
+    """How the locale was chosen (a string, or null)."""
+
     DEFAULT = "DEFAULT"
     REQUEST = "REQUEST"
 

@@ -4,6 +4,8 @@ from enum import StrEnum
 
 
 class ManagedResourceRefType(StrEnum):
+    """The values of ManagedResourceRefType the fragment lists."""
+
     SOURCE = "SOURCE"
 
     def __str__(self) -> str:

@@ -4,6 +4,8 @@ from enum import StrEnum
 
 
 class OwnerRefType(StrEnum):
+    """The values of OwnerRefType the fragment lists."""
+
     IDENTITY = "IDENTITY"
 
     def __str__(self) -> str:

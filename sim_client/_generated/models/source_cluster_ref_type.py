@@ -4,6 +4,8 @@ from enum import StrEnum
 
 
 class SourceClusterRefType(StrEnum):
+    """The values of SourceClusterRefType the fragment lists."""
+
     CLUSTER = "CLUSTER"
 
     def __str__(self) -> str:
