@@ -35,6 +35,7 @@ It builds on ``httpx_aiohttp.AiohttpTransport`` and changes what the retry polic
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -48,8 +49,10 @@ try:
     import aiohttp
     import httpx_aiohttp
     from aiohttp import http_exceptions
+    from aiohttp.client_proto import ResponseHandler
     from aiohttp.client_reqrep import ConnectionKey
     from aiohttp.connector import Connection
+    from aiohttp.helpers import _EXC_SENTINEL
     from aiohttp.tracing import Trace
     from yarl import URL
 except ImportError as error:  # pragma: no cover - the extra is installed wherever tests run
@@ -324,8 +327,23 @@ class AiohttpTransport(httpx_aiohttp.AiohttpTransport):
         return session
 
 
+class _ResponseHandler(ResponseHandler):
+    """aiohttp's protocol, which also fails the body being read when the rest of the answer
+    is not HTTP (aiohttp leaves that read waiting for bytes that never come)."""
+
+    def set_exception(self, exc: BaseException, exc_cause: BaseException = _EXC_SENTINEL) -> None:
+        payload = self._payload
+        super().set_exception(exc, exc_cause)
+        if isinstance(exc, http_exceptions.HttpProcessingError) and payload is not None:
+            payload.set_exception(aiohttp.ClientPayloadError(MALFORMED), exc_cause)
+
+
 class _TCPConnector(aiohttp.TCPConnector):
     """``aiohttp.TCPConnector`` that never reuses a connection with unasked-for bytes."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._factory = _protocols(self._loop)
 
     async def _get(self, key: ConnectionKey, traces: list[Trace]) -> Connection | None:
         return await _reusable(self, key, traces, super()._get)
@@ -334,8 +352,18 @@ class _TCPConnector(aiohttp.TCPConnector):
 class _UnixConnector(aiohttp.UnixConnector):
     """``aiohttp.UnixConnector`` that never reuses a connection with unasked-for bytes."""
 
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._factory = _protocols(self._loop)
+
     async def _get(self, key: ConnectionKey, traces: list[Trace]) -> Connection | None:
         return await _reusable(self, key, traces, super()._get)
+
+
+def _protocols(loop: asyncio.AbstractEventLoop) -> functools.partial[ResponseHandler]:
+    """What a connector makes the protocol of each connection with."""
+    protocol: Callable[..., ResponseHandler] = _ResponseHandler
+    return functools.partial(protocol, loop=loop)
 
 
 async def _reusable(
