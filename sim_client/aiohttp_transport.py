@@ -35,6 +35,7 @@ It builds on ``httpx_aiohttp.AiohttpTransport`` and changes what the retry polic
 from __future__ import annotations
 
 import asyncio
+import base64
 import functools
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -296,11 +297,18 @@ class AiohttpTransport(httpx_aiohttp.AiohttpTransport):
         except httpx.RequestNotRead:
             content = await request.aread()
         proxy = self.proxy_for(request.url)
+        headers = request.headers.multi_items()
+        to_proxy = None if proxy is None else _proxy_headers(proxy)
+        if to_proxy and request.url.scheme == "http":
+            # Forwarded by the proxy: they go with the request, as httpx sends them (else
+            # with the CONNECT that opens the tunnel).
+            headers = to_proxy + headers
+            to_proxy = None
         try:
             return await self._session().request(
                 request.method,
                 URL(str(request.url), encoded=True),
-                headers=request.headers.multi_items(),
+                headers=headers,
                 data=content or None,
                 allow_redirects=False,
                 timeout=aiohttp.ClientTimeout(
@@ -311,10 +319,7 @@ class AiohttpTransport(httpx_aiohttp.AiohttpTransport):
                 ),
                 server_hostname=request.extensions.get("sni_hostname"),
                 proxy=None if proxy is None else str(proxy.url),
-                proxy_auth=None
-                if proxy is None or proxy.auth is None
-                else aiohttp.BasicAuth(*proxy.auth),
-                proxy_headers=None if proxy is None else proxy.headers,
+                proxy_headers=to_proxy,
             )
         except _FAILURES as error:
             raise _mapped(error) from _cause(error)
@@ -387,6 +392,15 @@ async def _reusable(
 def _as_proxy(proxy: str | httpx.URL | httpx.Proxy | None) -> httpx.Proxy | None:
     """``proxy=`` as ``httpx.Proxy``, as httpx takes it."""
     return httpx.Proxy(url=proxy) if isinstance(proxy, str | httpx.URL) else proxy
+
+
+def _proxy_headers(proxy: httpx.Proxy) -> list[tuple[str, str]]:
+    """The headers for ``proxy``: its own, and ``Proxy-Authorization`` for its credentials."""
+    headers = proxy.headers.multi_items()
+    if proxy.raw_auth is not None:
+        credentials = base64.b64encode(b":".join(proxy.raw_auth)).decode("ascii")
+        headers.append(("Proxy-Authorization", f"Basic {credentials}"))
+    return headers
 
 
 def _proxy_routes(

@@ -163,10 +163,12 @@ async def close_and_check(clients: Iterable[SimClient], port: int, *, within: fl
 @dataclass
 class RecordingProxy:
     """A forwarding HTTP proxy on 127.0.0.1: it records the request line of each request it
-    is sent (``"GET http://127.0.0.1:PORT/path"``) and forwards the request to that origin,
-    one connection per request (``Connection: close`` both ways)."""
+    is sent (``"GET http://127.0.0.1:PORT/path"``) and its headers (names in lower case),
+    and forwards the request to that origin, one connection per request (``Connection:
+    close`` both ways). It refuses a CONNECT (a tunnel for https) with 403."""
 
     seen: list[str] = field(default_factory=list)
+    headers: list[dict[str, str]] = field(default_factory=list)
     _server: asyncio.Server | None = None
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
@@ -196,6 +198,16 @@ class RecordingProxy:
             line, *lines = head.decode("latin-1").split("\r\n")
             method, target, _ = line.split(" ", 2)
             self.seen.append(f"{method} {target}")
+            self.headers.append(
+                {
+                    name.strip().lower(): value.strip()
+                    for name, _, value in (item.partition(":") for item in lines if item)
+                }
+            )
+            if method == "CONNECT":  # a tunnel: refused
+                writer.write(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+                await writer.drain()
+                return
             kept = [
                 item
                 for item in lines

@@ -10,6 +10,7 @@ still holding a connection.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import socket
 import time
@@ -743,6 +744,48 @@ async def test_a_proxy_that_cannot_be_reached_fails_the_call_and_nothing_goes_di
     assert isinstance(raised.value.__cause__, httpx.ConnectError)
     assert len(waits) == 2
     assert served.log() == []
+
+
+@pytest.mark.parametrize("given", ["url", "proxy"])
+async def test_an_explicit_proxy_gets_its_credentials_and_headers(
+    served: Served, monkeypatch: pytest.MonkeyPatch, given: str
+) -> None:
+    proxy_free_environment(monkeypatch)
+    proxy = RecordingProxy()
+    async with proxy as proxy_url:
+        with_credentials = proxy_url.replace("http://", "http://proxy-user:proxy-pass@")
+        chosen: str | httpx.Proxy = with_credentials
+        if given == "proxy":
+            chosen = httpx.Proxy(with_credentials, headers={"X-Proxy-Note": "noted"})
+        sim = served.client(transport=own_transport(served.transport_name, proxy=chosen))
+        assert await sim.list_integrations() == []
+    [headers] = proxy.headers
+    expected = "Basic " + base64.b64encode(b"proxy-user:proxy-pass").decode()
+    assert headers["proxy-authorization"] == expected
+    assert headers.get("x-proxy-note") == ("noted" if given == "proxy" else None)
+
+
+async def test_an_https_request_asks_the_proxy_for_a_tunnel_with_the_credentials(
+    transport_name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proxy_free_environment(monkeypatch)
+    proxy = RecordingProxy()
+    async with proxy as proxy_url:
+        chosen = httpx.Proxy(
+            proxy_url.replace("http://", "http://proxy-user:proxy-pass@"),
+            headers={"X-Proxy-Note": "noted"},
+        )
+        transport = own_transport(transport_name, proxy=chosen)
+        async with SimClient(
+            "https://127.0.0.1:9", token="t", transport=transport, max_retries=0
+        ) as sim:
+            with pytest.raises(APIConnectionError) as raised:
+                await sim.list_integrations()
+    assert isinstance(raised.value.__cause__, httpx.ProxyError)
+    assert proxy.seen == ["CONNECT 127.0.0.1:9"]
+    [headers] = proxy.headers
+    expected = "Basic " + base64.b64encode(b"proxy-user:proxy-pass").decode()
+    assert (headers["proxy-authorization"], headers["x-proxy-note"]) == (expected, "noted")
 
 
 # --- a transport given to a client that was closed ---
