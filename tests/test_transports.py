@@ -11,11 +11,14 @@ import asyncio
 import aiohttp
 import httpx
 import pytest
+from aiohttp import http_exceptions
+from multidict import CIMultiDict, CIMultiDictProxy
+from yarl import URL
 
 from sim_client import APIConnectionError, ResponseTooLargeError, SimClient, aiohttp_transport
 from sim_client.aiohttp_transport import AiohttpTransport
 from sim_client.testing import FakeSimServer
-from tests.loopback import no_proxies
+from tests.loopback import no_proxies, proxy_free_environment
 from tests.mock_api import BASE_URL, TOKEN, MockAPI, integration, json_response
 from tests.test_limits import crc_broken_bomb
 
@@ -187,3 +190,191 @@ async def test_closing_the_aiohttp_transport_ends_a_body_being_read(
         assert isinstance(raised.value.__cause__, httpx.ReadError)
     finally:
         server.close()
+
+
+# --- which proxy a request goes through: httpx's rules, checked against httpx itself ---
+
+PROXY_ENVIRONMENTS: dict[str, dict[str, str]] = {
+    "http": {"HTTP_PROXY": "http://p1:3128"},
+    "lower-case-without-scheme": {"http_proxy": "p1:3128"},
+    "https-and-http": {"HTTPS_PROXY": "http://p2:3129", "HTTP_PROXY": "http://p1:3128"},
+    "all-and-http": {"ALL_PROXY": "http://p3:1080", "HTTP_PROXY": "http://p1:3128"},
+    "https-proxy-url": {"all_proxy": "https://p4:443"},
+    "no-proxy-domain": {"ALL_PROXY": "http://p3:1080", "NO_PROXY": "example.com"},
+    "no-proxy-dot-domain": {"ALL_PROXY": "http://p3:1080", "NO_PROXY": ".example.com"},
+    "no-proxy-star": {"ALL_PROXY": "http://p3:1080", "no_proxy": "example.org, *"},
+    "no-proxy-addresses": {"ALL_PROXY": "http://p3:1080", "NO_PROXY": "10.0.0.1,::1,localhost"},
+    "no-proxy-port": {"ALL_PROXY": "http://p3:1080", "NO_PROXY": "example.com:8443"},
+    "no-proxy-url": {"HTTP_PROXY": "http://p1:3128", "NO_PROXY": "http://example.org"},
+    "nothing": {},
+}
+PROXIED_URLS = [
+    "http://example.com/x",
+    "https://example.com/x",
+    "http://www.example.com/",
+    "http://notexample.com/",
+    "https://example.com:8443/",
+    "http://10.0.0.1/",
+    "http://10.0.0.2/",
+    "http://[::1]:8080/",
+    "http://localhost:9/",
+    "http://example.org/",
+    "https://example.org/",
+]
+
+
+def httpx_proxy_for(client: httpx.AsyncClient, url: str) -> str | None:
+    """The proxy httpx's client sends a request to ``url`` through, as ``scheme://host:port``."""
+    transport = client._transport_for_url(httpx.URL(url))
+    if transport is client._transport:
+        return None
+    assert isinstance(transport, httpx.AsyncHTTPTransport)
+    proxy_url = transport._pool._proxy_url  # type: ignore[attr-defined]
+    return f"{proxy_url.scheme.decode()}://{proxy_url.host.decode()}:{proxy_url.port}"
+
+
+def aiohttp_proxy_for(transport: AiohttpTransport, url: str) -> str | None:
+    proxy = transport.proxy_for(httpx.URL(url))
+    return None if proxy is None else f"{proxy.url.scheme}://{proxy.url.host}:{proxy.url.port}"
+
+
+@pytest.mark.parametrize("environment", list(PROXY_ENVIRONMENTS))
+async def test_the_proxy_for_each_url_is_the_one_httpx_chooses(
+    monkeypatch: pytest.MonkeyPatch, environment: str
+) -> None:
+    proxy_free_environment(monkeypatch)
+    for name, value in PROXY_ENVIRONMENTS[environment].items():
+        monkeypatch.setenv(name, value)
+    transport = AiohttpTransport()
+    async with httpx.AsyncClient() as client:
+        expected = {url: httpx_proxy_for(client, url) for url in PROXIED_URLS}
+    assert {url: aiohttp_proxy_for(transport, url) for url in PROXIED_URLS} == expected
+    if environment not in ("nothing", "no-proxy-star"):  # not all direct
+        assert set(expected.values()) != {None}
+    await transport.aclose()
+
+
+def test_an_explicit_proxy_is_used_for_every_url_and_the_environment_ignored(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    proxy_free_environment(monkeypatch)
+    monkeypatch.setenv("HTTP_PROXY", "http://env:1")
+    monkeypatch.setenv("NO_PROXY", "example.com")
+    for given in ("http://given:2", httpx.URL("http://given:2"), httpx.Proxy("http://given:2")):
+        transport = AiohttpTransport(proxy=given)
+        assert {aiohttp_proxy_for(transport, url) for url in PROXIED_URLS} == {"http://given:2"}
+
+
+def test_without_trust_env_the_environment_names_no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    proxy_free_environment(monkeypatch)
+    monkeypatch.setenv("ALL_PROXY", "http://env:1")
+    assert aiohttp_proxy_for(AiohttpTransport(), "http://example.com/") == "http://env:1"
+    transport = AiohttpTransport(trust_env=False)
+    assert {aiohttp_proxy_for(transport, url) for url in PROXIED_URLS} == {None}
+
+
+@pytest.mark.parametrize("scheme", ["socks5", "socks5h"])
+def test_a_socks_proxy_is_refused_when_the_transport_is_made(
+    monkeypatch: pytest.MonkeyPatch, scheme: str
+) -> None:
+    proxy_free_environment(monkeypatch)
+    with pytest.raises(ValueError, match=f"over http or https, not {scheme}$"):
+        AiohttpTransport(proxy=f"{scheme}://user:secret-pw@p:1080")
+    monkeypatch.setenv("ALL_PROXY", f"{scheme}://user:secret-pw@p:1080")
+    with pytest.raises(ValueError, match=f"over http or https, not {scheme}$") as raised:
+        AiohttpTransport()
+    assert "secret-pw" not in str(raised.value)
+    assert AiohttpTransport(trust_env=False).proxy_for(httpx.URL("http://a/")) is None
+
+
+# --- what a failure says: never the bytes received ---
+
+QUOTED = b"pw-Hunter2-7f3a"
+
+
+def parser_error(kind: type[http_exceptions.HttpProcessingError]) -> BaseException:
+    """The chain aiohttp raises for a parser error: its own error, a copy, the client's."""
+    quoted = repr(QUOTED)
+    found = (
+        kind(quoted, "8190")
+        if kind is http_exceptions.LineTooLong
+        else kind(quoted)
+        if issubclass(kind, http_exceptions.BadStatusLine | http_exceptions.InvalidHeader)
+        else kind(message=quoted)
+    )
+    copy = http_exceptions.HttpProcessingError(code=400, message=found.message)
+    copy.__cause__ = found
+    raised = aiohttp.ClientResponseError(
+        aiohttp.RequestInfo(URL("http://a/"), "GET", CIMultiDictProxy(CIMultiDict())),
+        (),
+        status=400,
+        message=found.message,
+    )
+    raised.__cause__ = copy
+    return raised
+
+
+@pytest.mark.parametrize(
+    ("kind", "description"),
+    [
+        (http_exceptions.TransferEncodingError, "bad chunk"),
+        (http_exceptions.ContentLengthError, "body shorter than its Content-Length"),
+        (http_exceptions.ContentEncodingError, "bad content encoding"),
+        (http_exceptions.LineTooLong, "line too long"),
+        (http_exceptions.InvalidHeader, "bad header"),
+        (http_exceptions.BadStatusLine, "bad status line"),
+        (http_exceptions.BadHttpMethod, "bad status line"),
+        (http_exceptions.BadHttpMessage, "malformed"),
+    ],
+)
+def test_a_parser_error_is_described_without_what_it_quotes(
+    kind: type[http_exceptions.HttpProcessingError], description: str
+) -> None:
+    error = parser_error(kind)
+    assert QUOTED.decode() in str(error)  # what aiohttp would have said
+    for failure in (error, aiohttp.ClientPayloadError(str(error))):
+        if isinstance(failure, aiohttp.ClientPayloadError):
+            failure.__cause__ = error.__cause__
+        mapped = aiohttp_transport._mapped(failure)
+        assert type(mapped) is httpx.RemoteProtocolError
+        assert str(mapped) == f"the answer is not valid HTTP ({description})"
+        assert aiohttp_transport._cause(failure) is None
+    raw = error.__cause__
+    assert raw is not None
+    assert str(aiohttp_transport._mapped(raw)) == f"the answer is not valid HTTP ({description})"
+
+
+def test_a_proxy_that_refuses_is_a_proxy_error_naming_only_the_status() -> None:
+    error = aiohttp.ClientHttpProxyError(
+        aiohttp.RequestInfo(URL("http://a/"), "CONNECT", CIMultiDictProxy(CIMultiDict())),
+        (),
+        status=407,
+        message=f"Proxy says {QUOTED!r}",
+    )
+    mapped = aiohttp_transport._mapped(error)
+    assert type(mapped) is httpx.ProxyError
+    assert str(mapped) == "the proxy refused the connection (status 407)"
+
+
+@pytest.mark.parametrize(
+    ("error", "text"),
+    [
+        (aiohttp.ServerDisconnectedError(f"{QUOTED!r}"), "the server closed the connection"),
+        (aiohttp.ClientConnectionError(f"{QUOTED!r}"), "the connection failed"),
+        (aiohttp.ServerTimeoutError(f"{QUOTED!r}"), "timed out waiting for the answer"),
+        (aiohttp.ConnectionTimeoutError(f"{QUOTED!r}"), "timed out opening the connection"),
+    ],
+    ids=lambda value: type(value).__name__ if isinstance(value, BaseException) else "",
+)
+def test_other_failures_whose_text_may_quote_the_answer_have_a_fixed_text(
+    error: BaseException, text: str
+) -> None:
+    assert str(aiohttp_transport._mapped(error)).startswith(text)
+    assert QUOTED.decode() not in str(aiohttp_transport._mapped(error))
+
+
+def test_the_operating_systems_words_are_kept_and_chained() -> None:
+    error = aiohttp.ClientOSError(104, "Connection reset by peer")
+    assert str(aiohttp_transport._mapped(error)) == str(error)
+    assert aiohttp_transport._cause(error) is error
+    assert aiohttp_transport._cause(aiohttp.ClientPayloadError("x")) is None
