@@ -160,20 +160,21 @@ async def close_and_check(clients: Iterable[SimClient], port: int, *, within: fl
         await asyncio.sleep(0.02)
 
 
-@dataclass
-class RecordingProxy:
-    """A forwarding HTTP proxy on 127.0.0.1: it records the request line of each request it
-    is sent (``"GET http://127.0.0.1:PORT/path"``) and its headers (names in lower case),
-    and forwards the request to that origin, one connection per request (``Connection:
-    close`` both ways). It refuses a CONNECT (a tunnel for https) with 403."""
+class LoopbackServer:
+    """An asyncio server on a free 127.0.0.1 port whose ``handle`` serves each connection.
 
-    seen: list[str] = field(default_factory=list)
-    headers: list[dict[str, str]] = field(default_factory=list)
+    ``async with`` gives its ``http://127.0.0.1:PORT``; on exit the handlers still running
+    are cancelled and no connection to the port may be left open."""
+
     _server: asyncio.Server | None = None
-    _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
+    _tasks: set[asyncio.Task[Any]]
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        raise NotImplementedError
 
     async def __aenter__(self) -> str:
-        self._server = await asyncio.start_server(self._forward, "127.0.0.1", 0)
+        self._tasks = set()
+        self._server = await asyncio.start_server(self._connection, "127.0.0.1", 0)
         return f"http://127.0.0.1:{self._server.sockets[0].getsockname()[1]}"
 
     async def __aexit__(
@@ -183,62 +184,74 @@ class RecordingProxy:
         traceback: TracebackType | None,
     ) -> None:
         assert self._server is not None
+        port = self._server.sockets[0].getsockname()[1]
         self._server.close()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self._server.wait_closed()
+        await close_and_check([], port)
 
-    async def _forward(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
         assert task is not None
         self._tasks.add(task)
         try:
-            head = await reader.readuntil(b"\r\n\r\n")
-            line, *lines = head.decode("latin-1").split("\r\n")
-            method, target, _ = line.split(" ", 2)
-            self.seen.append(f"{method} {target}")
-            self.headers.append(
-                {
-                    name.strip().lower(): value.strip()
-                    for name, _, value in (item.partition(":") for item in lines if item)
-                }
-            )
-            if method == "CONNECT":  # a tunnel: refused
-                writer.write(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
-                await writer.drain()
-                return
-            kept = [
-                item
-                for item in lines
-                if item and not item.lower().startswith(("connection:", "proxy-", "keep-alive:"))
-            ]
-            length = next(
-                (
-                    int(item.partition(":")[2])
-                    for item in kept
-                    if item.lower().startswith("content-length:")
-                ),
-                0,
-            )
-            body = await reader.readexactly(length)
-            url = httpx.URL(target)
-            assert url.host == "127.0.0.1", target  # loopback only
-            origin_reader, origin_writer = await asyncio.open_connection(url.host, url.port)
-            request = [
-                f"{method} {url.raw_path.decode('ascii')} HTTP/1.1",
-                *kept,
-                "Connection: close",
-            ]
-            origin_writer.write(("\r\n".join(request) + "\r\n\r\n").encode("latin-1") + body)
-            answer = await origin_reader.read()  # until the origin closes
-            origin_writer.close()
-            writer.write(answer)
-            await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
-            return
+            await self.handle(reader, writer)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            return  # the client went away
+        except asyncio.CancelledError:
+            return  # the server is shut down: end quietly (a cancelled handler is logged)
         finally:
             writer.close()
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
             self._tasks.discard(task)
+
+
+async def read_head(reader: asyncio.StreamReader) -> tuple[str, str, list[str], dict[str, str]]:
+    """Method, target, header lines and headers (names in lower case) of the next request."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    line, *lines = head.decode("latin-1").split("\r\n")
+    method, target, _ = line.split(" ", 2)
+    lines = [item for item in lines if item]
+    headers = {
+        name.strip().lower(): value.strip()
+        for name, _, value in (item.partition(":") for item in lines)
+    }
+    return method, target, lines, headers
+
+
+@dataclass
+class RecordingProxy(LoopbackServer):
+    """A forwarding HTTP proxy on 127.0.0.1: it records the request line of each request it
+    is sent (``"GET http://127.0.0.1:PORT/path"``) and its headers (names in lower case),
+    and forwards the request to that origin, one connection per request (``Connection:
+    close`` both ways). It refuses a CONNECT (a tunnel for https) with 403."""
+
+    seen: list[str] = field(default_factory=list)
+    headers: list[dict[str, str]] = field(default_factory=list)
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        method, target, lines, headers = await read_head(reader)
+        self.seen.append(f"{method} {target}")
+        self.headers.append(headers)
+        if method == "CONNECT":  # a tunnel: refused
+            writer.write(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+            await writer.drain()
+            return
+        kept = [
+            item
+            for item in lines
+            if not item.lower().startswith(("connection:", "proxy-", "keep-alive:"))
+        ]
+        body = await reader.readexactly(int(headers.get("content-length", "0")))
+        url = httpx.URL(target)
+        assert url.host == "127.0.0.1", target  # loopback only
+        origin_reader, origin_writer = await asyncio.open_connection(url.host, url.port)
+        request = [f"{method} {url.raw_path.decode('ascii')} HTTP/1.1", *kept, "Connection: close"]
+        origin_writer.write(("\r\n".join(request) + "\r\n\r\n").encode("latin-1") + body)
+        answer = await origin_reader.read()  # until the origin closes
+        origin_writer.close()
+        writer.write(answer)
+        await writer.drain()

@@ -15,8 +15,7 @@ import json
 import traceback
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from types import TracebackType
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import httpx
 import pytest
@@ -30,7 +29,7 @@ from sim_client import (
     SimClient,
 )
 from sim_client._transfer import DEFAULT_MAX_RESPONSE_BYTES
-from tests.loopback import close_and_check, make_transport, no_proxies
+from tests.loopback import LoopbackServer, make_transport, no_proxies, read_head
 
 pytestmark = pytest.mark.loopback
 
@@ -55,61 +54,21 @@ Respond = Callable[[Seen, asyncio.StreamWriter], Awaitable[None]]
 
 
 @dataclass
-class RawServer:
+class RawServer(LoopbackServer):
     """An HTTP/1.1 server on 127.0.0.1 that answers each request with ``respond``."""
 
     respond: Respond
     seen: list[Seen] = field(default_factory=list)
-    _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
-    _server: asyncio.Server | None = None
 
-    async def __aenter__(self) -> str:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
-        port = self._server.sockets[0].getsockname()[1]
-        return f"http://127.0.0.1:{port}"
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        assert self._server is not None
-        port = self._server.sockets[0].getsockname()[1]
-        self._server.close()
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        await self._server.wait_closed()
-        await close_and_check([], port)
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._tasks.add(task)
-        try:
-            while True:
-                try:
-                    head = await reader.readuntil(b"\r\n\r\n")
-                except (asyncio.IncompleteReadError, ConnectionError):
-                    return
-                line, *lines = head.decode("latin-1").split("\r\n")
-                method, path, _ = line.split(" ", 2)
-                headers = {
-                    name.strip().lower(): value.strip()
-                    for name, _, value in (item.partition(":") for item in lines if item)
-                }
-                body = await reader.readexactly(int(headers.get("content-length", "0")))
-                seen = Seen(method, path, headers, body)
-                self.seen.append(seen)
-                await self.respond(seen, writer)
-                if writer.is_closing():
-                    return
-        except asyncio.CancelledError:
-            return  # the server is shut down: end quietly (a cancelled handler is logged)
-        finally:
-            writer.close()
-            self._tasks.discard(task)
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            method, path, _, headers = await read_head(reader)
+            body = await reader.readexactly(int(headers.get("content-length", "0")))
+            seen = Seen(method, path, headers, body)
+            self.seen.append(seen)
+            await self.respond(seen, writer)
+            if writer.is_closing():
+                return
 
 
 def answer(status: int, body: bytes = b"", **headers: str) -> bytes:
