@@ -7,6 +7,9 @@ soak tests, which run on both transports; here are the parts those cannot reach.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+from unittest import mock
 
 import aiohttp
 import httpx
@@ -378,3 +381,163 @@ def test_the_operating_systems_words_are_kept_and_chained() -> None:
     assert str(aiohttp_transport._mapped(error)) == str(error)
     assert aiohttp_transport._cause(error) is error
     assert aiohttp_transport._cause(aiohttp.ClientPayloadError("x")) is None
+
+
+# --- the session the aiohttp transport builds, and its protocol ---
+
+
+@pytest.mark.parametrize("max_connections", [3, None])
+async def test_the_session_carries_the_transports_settings(max_connections: int | None) -> None:
+    limits = httpx.Limits(max_connections=max_connections, keepalive_expiry=7.0)
+    transport = AiohttpTransport(trust_env=False, limits=limits, local_address="127.0.0.1")
+    session = transport.get_client()
+    try:
+        connector = session.connector
+        assert isinstance(connector, aiohttp.TCPConnector)
+        assert connector.limit == (max_connections or 0)  # 0: no limit, as None in httpx
+        assert connector._keepalive_timeout == 7.0
+        assert connector._ssl is transport.ssl_context
+        assert connector._local_addr_infos is not None
+        assert connector._local_addr_infos[0][4][:2] == ("127.0.0.1", 0)
+        assert isinstance(session.cookie_jar, aiohttp.DummyCookieJar)
+        assert session.auto_decompress is False
+        assert session._retry_connection is False
+        assert (session._max_line_size, session._max_field_size) == (102400, 102400)
+    finally:
+        await session.close()
+    session = AiohttpTransport(trust_env=False).get_client()
+    assert isinstance(session.connector, aiohttp.TCPConnector)
+    assert session.connector._local_addr_infos is None
+    await session.close()
+
+
+async def test_a_unix_socket_session_carries_the_transports_settings() -> None:
+    limits = httpx.Limits(max_connections=None, keepalive_expiry=7.0)
+    transport = AiohttpTransport(trust_env=False, limits=limits, uds="/nonexistent/socket")
+    session = transport.get_client()
+    try:
+        connector = session.connector
+        assert isinstance(connector, aiohttp.UnixConnector)
+        assert (connector.path, connector.limit) == ("/nonexistent/socket", 0)
+        assert connector._keepalive_timeout == 7.0
+    finally:
+        await session.close()
+
+
+@pytest.mark.parametrize("uds", [False, True], ids=["tcp", "unix"])
+async def test_a_connection_fails_a_body_read_when_the_rest_is_not_http(uds: bool) -> None:
+    transport = AiohttpTransport(trust_env=False, uds="/nonexistent/socket" if uds else None)
+    session = transport.get_client()
+    try:
+        connector = session.connector
+        assert connector is not None
+        protocol = connector._factory()
+        assert isinstance(protocol, aiohttp.client_proto.ResponseHandler)
+        protocol.connection_made(mock.Mock(spec=asyncio.Transport))
+        payload = aiohttp.StreamReader(protocol, 1024, loop=asyncio.get_running_loop())
+        protocol._payload = payload
+        reading = asyncio.create_task(payload.read())
+        answering = asyncio.create_task(protocol.read())
+        await asyncio.sleep(0)  # both wait for bytes
+        found = http_exceptions.TransferEncodingError("bad")
+        protocol.set_exception(http_exceptions.HttpProcessingError(), found)
+        with pytest.raises(aiohttp.ClientPayloadError) as failed:
+            await reading
+        raised = failed.value
+        assert (str(raised), raised.__cause__) == (aiohttp_transport.MALFORMED, found)
+        with pytest.raises(http_exceptions.HttpProcessingError) as answered:
+            await answering
+        assert answered.value.__cause__ is found
+        assert str(aiohttp_transport._mapped(raised)) == "the answer is not valid HTTP (bad chunk)"
+    finally:
+        await session.close()
+
+
+async def test_a_connection_lost_is_left_to_aiohttp() -> None:
+    protocol = aiohttp_transport._protocols(asyncio.get_running_loop())()
+    payload = aiohttp.StreamReader(protocol, 1024, loop=asyncio.get_running_loop())
+    protocol._payload = payload
+    protocol.set_exception(aiohttp.ClientOSError(104, "reset"))
+    assert payload.exception() is None
+    protocol._payload = None
+    protocol.set_exception(http_exceptions.HttpProcessingError())  # nothing being read
+    assert isinstance(protocol.exception(), http_exceptions.HttpProcessingError)
+
+
+def test_a_failure_without_words_is_named_by_its_type() -> None:
+    assert str(aiohttp_transport._mapped(ConnectionResetError())) == "ConnectionResetError"
+    other = aiohttp_transport._mapped(aiohttp.ClientConnectionError())
+    assert str(other) == "the connection failed (ClientConnectionError)"
+
+
+class _BrokenContent:
+    """A body that gives one chunk, then fails as a reset connection does."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+    async def iter_any(self) -> AsyncIterator[bytes]:
+        yield b"["
+        raise self.error
+
+
+async def test_a_streamed_body_that_fails_is_an_httpx_error_and_frees_its_slot_once() -> None:
+    reset = aiohttp.ClientOSError(104, "Connection reset by peer")
+    response = mock.Mock(spec=aiohttp.ClientResponse)
+    response.content = _BrokenContent(reset)
+    response.wait_for_close = mock.AsyncMock(side_effect=reset)
+    release = mock.Mock()
+    stream = aiohttp_transport._ResponseStream(response, release)
+    received = []
+    with pytest.raises(httpx.ReadError) as raised:
+        async for chunk in stream:
+            received.append(chunk)
+    assert received == [b"["]
+    assert (str(raised.value), raised.value.__cause__) == (str(reset), reset)
+    with pytest.raises(httpx.ReadError) as closing:
+        await stream.aclose()
+    assert (str(closing.value), closing.value.__cause__) == (str(reset), reset)
+    response.release.assert_called_once_with()
+    release.assert_called_once_with()
+    await stream.aclose()  # a second close does nothing
+    release.assert_called_once_with()
+    response.release.assert_called_once_with()
+
+
+@pytest.mark.loopback
+async def test_a_unix_socket_connection_with_unasked_for_bytes_is_not_reused(
+    tmp_path: Path,
+) -> None:
+    path = str(tmp_path / "api.sock")
+    extra_sent = asyncio.Event()
+    connections = 0
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        try:
+            while await reader.readuntil(b"\r\n\r\n"):
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nreal")
+                await writer.drain()
+                if not extra_sent.is_set():
+                    await asyncio.sleep(0.05)  # after the answer was read
+                    writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nextra")
+                    await writer.drain()
+                    extra_sent.set()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_unix_server(serve, path)
+    transport = AiohttpTransport(trust_env=False, uds=path)
+    try:
+        async with httpx.AsyncClient(transport=transport) as client:
+            assert (await client.get("http://localhost/")).content == b"real"
+            await asyncio.wait_for(extra_sent.wait(), 5)
+            await asyncio.sleep(0.05)  # the bytes reach the client's socket
+            assert (await client.get("http://localhost/")).content == b"real"
+        assert connections == 2
+    finally:
+        server.close()
+        await server.wait_closed()
