@@ -176,7 +176,7 @@ class AiohttpTransport(httpx_aiohttp.AiohttpTransport):
         transport (aiohttp forgets a reader when it closes its connection, which then waits
         for bytes that never come). The next request opens a new session."""
         for response in self._reading:
-            response.content.set_exception(aiohttp.ClientConnectionError("the transport closed"))
+            response.content.set_exception(aiohttp.ClientConnectionError())
         self._reading.clear()
         session, self.client = self.client, None
         if isinstance(session, aiohttp.ClientSession):
@@ -235,7 +235,7 @@ class AiohttpTransport(httpx_aiohttp.AiohttpTransport):
             reading.discard(response)
             free_slot()
 
-        extensions = {"http_version": b"HTTP/1.1"}
+        extensions = {}  # http_version: HTTP/1.1, httpx's default
         if response.reason:
             extensions["reason_phrase"] = response.reason.encode()
         length = response.content_length
@@ -351,7 +351,7 @@ class _TCPConnector(aiohttp.TCPConnector):
         self._factory = _protocols(self._loop)
 
     async def _get(self, key: ConnectionKey, traces: list[Trace]) -> Connection | None:
-        return await _reusable(self, key, traces, super()._get)
+        return await _reusable(key, traces, super()._get)
 
 
 class _UnixConnector(aiohttp.UnixConnector):
@@ -362,7 +362,7 @@ class _UnixConnector(aiohttp.UnixConnector):
         self._factory = _protocols(self._loop)
 
     async def _get(self, key: ConnectionKey, traces: list[Trace]) -> Connection | None:
-        return await _reusable(self, key, traces, super()._get)
+        return await _reusable(key, traces, super()._get)
 
 
 def _protocols(loop: asyncio.AbstractEventLoop) -> functools.partial[ResponseHandler]:
@@ -372,7 +372,6 @@ def _protocols(loop: asyncio.AbstractEventLoop) -> functools.partial[ResponseHan
 
 
 async def _reusable(
-    connector: aiohttp.BaseConnector,
     key: ConnectionKey,
     traces: list[Trace],
     get: Callable[[ConnectionKey, list[Trace]], Awaitable[Connection | None]],

@@ -442,11 +442,11 @@ async def test_a_connection_fails_a_body_read_when_the_rest_is_not_http(uds: boo
         found = http_exceptions.TransferEncodingError("bad")
         protocol.set_exception(http_exceptions.HttpProcessingError(), found)
         with pytest.raises(aiohttp.ClientPayloadError) as failed:
-            await reading
+            await asyncio.wait_for(reading, 5)  # a regression fails instead of hanging
         raised = failed.value
         assert (str(raised), raised.__cause__) == (aiohttp_transport.MALFORMED, found)
         with pytest.raises(http_exceptions.HttpProcessingError) as answered:
-            await answering
+            await asyncio.wait_for(answering, 5)
         assert answered.value.__cause__ is found
         assert str(aiohttp_transport._mapped(raised)) == "the answer is not valid HTTP (bad chunk)"
     finally:
@@ -537,7 +537,40 @@ async def test_a_unix_socket_connection_with_unasked_for_bytes_is_not_reused(
             await asyncio.wait_for(extra_sent.wait(), 5)
             await asyncio.sleep(0.05)  # the bytes reach the client's socket
             assert (await client.get("http://localhost/")).content == b"real"
+            assert (await client.get("http://localhost/")).content == b"real"  # kept alive
         assert connections == 2
     finally:
         server.close()
         await server.wait_closed()
+
+
+@pytest.mark.loopback
+@pytest.mark.parametrize("read_at_once", [2, 1], ids=["read-at-once", "streamed"])
+async def test_an_answer_given_straight_to_the_transport_is_whole(
+    monkeypatch: pytest.MonkeyPatch, read_at_once: int
+) -> None:
+    # A request made without a client carries no timeout; the answer has all the transport
+    # read: status, reason, headers, body, and the request it answers.
+    monkeypatch.setattr(aiohttp_transport, "READ_AT_ONCE", read_at_once)
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while await reader.readuntil(b"\r\n\r\n"):
+            writer.write(b"HTTP/1.1 200 Fine\r\nContent-Length: 2\r\nX-Note: n\r\n\r\n[]")
+            await writer.drain()
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    transport = AiohttpTransport(trust_env=False)
+    try:
+        request = httpx.Request("GET", f"http://127.0.0.1:{port}/")
+        response = await transport.handle_async_request(request)
+        streamed = isinstance(response.stream, aiohttp_transport._ResponseStream)
+        assert streamed is (read_at_once < 2)  # whole when the length is at most READ_AT_ONCE
+        assert (await response.aread(), response.reason_phrase) == (b"[]", "Fine")
+        assert (response.headers["X-Note"], response.request) == ("n", request)
+        assert response.http_version == "HTTP/1.1"
+        await response.aclose()
+        assert transport._reading == set()  # nothing left to fail on close
+    finally:
+        await transport.aclose()
+        server.close()
