@@ -7,6 +7,7 @@ soak tests, which run on both transports; here are the parts those cannot reach.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 from unittest import mock
@@ -545,32 +546,98 @@ async def test_a_unix_socket_connection_with_unasked_for_bytes_is_not_reused(
 
 
 @pytest.mark.loopback
-@pytest.mark.parametrize("read_at_once", [2, 1], ids=["read-at-once", "streamed"])
+@pytest.mark.parametrize(
+    ("read_at_once", "encoding"),
+    [(2, None), (1, None), (2, "identity")],
+    ids=["read-at-once", "streamed", "encoded"],
+)
 async def test_an_answer_given_straight_to_the_transport_is_whole(
-    monkeypatch: pytest.MonkeyPatch, read_at_once: int
+    monkeypatch: pytest.MonkeyPatch, read_at_once: int, encoding: str | None
 ) -> None:
     # A request made without a client carries no timeout; the answer has all the transport
-    # read: status, reason, headers, body, and the request it answers.
+    # read: status, reason, headers, body, and the request it answers. One connection: the
+    # second request waits for the first answer to be closed, then has the connection.
     monkeypatch.setattr(aiohttp_transport, "READ_AT_ONCE", read_at_once)
+    paths: list[bytes] = []
+    head = b"HTTP/1.1 200 Fine\r\nContent-Length: 2\r\nX-Note: n\r\n"
+    if encoding:
+        head += f"Content-Encoding: {encoding}\r\n".encode()
 
     async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        while await reader.readuntil(b"\r\n\r\n"):
-            writer.write(b"HTTP/1.1 200 Fine\r\nContent-Length: 2\r\nX-Note: n\r\n\r\n[]")
-            await writer.drain()
+        with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):
+            while request_head := await reader.readuntil(b"\r\n\r\n"):
+                paths.append(request_head.split(b" ")[1])
+                writer.write(head + b"\r\n[]")
+                await writer.drain()
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    limits = httpx.Limits(max_connections=1)
+    transport = AiohttpTransport(trust_env=False, limits=limits)
+    try:
+        for timeout in (None, {"pool": 5.0}):
+            request = httpx.Request("GET", f"http://127.0.0.1:{port}/a%7Eb")
+            if timeout is not None:
+                request.extensions["timeout"] = timeout
+            response = await transport.handle_async_request(request)
+            streamed = isinstance(response.stream, aiohttp_transport._ResponseStream)
+            assert streamed is (read_at_once < 2)  # whole when the length is at most READ_AT_ONCE
+            assert (await response.aread(), response.reason_phrase) == (b"[]", "Fine")
+            assert (response.headers["X-Note"], response.request) == ("n", request)
+            assert response.http_version == "HTTP/1.1"
+            await response.aclose()
+            assert transport._reading == set()  # nothing left to fail on close
+        assert paths == [b"/a%7Eb"] * 2  # the path as given, not re-encoded
+    finally:
+        await transport.aclose()
+        server.close()
+
+
+@pytest.mark.loopback
+async def test_the_transport_follows_no_redirect_and_keeps_the_read_timeout() -> None:
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):
+            request_head = await reader.readuntil(b"\r\n\r\n")
+            if request_head.startswith(b"GET /moved "):
+                writer.write(b"HTTP/1.1 307 Moved\r\nLocation: /slow\r\nContent-Length: 0\r\n\r\n")
+                await writer.drain()
+                await reader.readuntil(b"\r\n\r\n")
+            await asyncio.sleep(30)  # never answers
 
     server = await asyncio.start_server(answer, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
     transport = AiohttpTransport(trust_env=False)
+    timeout = {"connect": 5.0, "read": 0.2, "write": 5.0, "pool": 5.0}
     try:
-        request = httpx.Request("GET", f"http://127.0.0.1:{port}/")
-        response = await transport.handle_async_request(request)
-        streamed = isinstance(response.stream, aiohttp_transport._ResponseStream)
-        assert streamed is (read_at_once < 2)  # whole when the length is at most READ_AT_ONCE
-        assert (await response.aread(), response.reason_phrase) == (b"[]", "Fine")
-        assert (response.headers["X-Note"], response.request) == ("n", request)
-        assert response.http_version == "HTTP/1.1"
+        moved = httpx.Request(
+            "GET", f"http://127.0.0.1:{port}/moved", extensions={"timeout": timeout}
+        )
+        response = await asyncio.wait_for(transport.handle_async_request(moved), 5)
+        assert response.status_code == 307
         await response.aclose()
-        assert transport._reading == set()  # nothing left to fail on close
+        slow = httpx.Request(
+            "GET", f"http://127.0.0.1:{port}/slow", extensions={"timeout": timeout}
+        )
+        with pytest.raises(httpx.ReadTimeout):
+            await asyncio.wait_for(transport.handle_async_request(slow), 5)
     finally:
         await transport.aclose()
         server.close()
+
+
+async def test_a_body_read_at_once_that_fails_is_an_httpx_error_and_frees_its_slot(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    reset = aiohttp.ClientOSError(104, "Connection reset by peer")
+    response = mock.Mock(spec=aiohttp.ClientResponse)
+    response.reason, response.content_length = "OK", 2
+    response.read = mock.AsyncMock(side_effect=reset)
+    transport = AiohttpTransport(trust_env=False, limits=httpx.Limits(max_connections=1))
+    monkeypatch.setattr(transport, "_open", mock.AsyncMock(return_value=response))
+    request = httpx.Request("GET", "http://127.0.0.1:9/")
+    for _ in range(2):  # the slot is free again for the second
+        with pytest.raises(httpx.ReadError) as raised:
+            await asyncio.wait_for(transport.handle_async_request(request), 5)
+        assert (str(raised.value), raised.value.__cause__) == (str(reset), reset)
+    assert transport._reading == set()
+    assert response.release.call_count == 2
