@@ -292,12 +292,14 @@ class AiohttpTransport(httpx_aiohttp.AiohttpTransport):
     async def _open(
         self, request: httpx.Request, timeouts: dict[str, Any]
     ) -> aiohttp.ClientResponse:
+        headers = request.headers.multi_items()
         try:
             content = request.content
         except httpx.RequestNotRead:
+            # A streamed body, sent whole: with its length, not as the chunks httpx announced.
             content = await request.aread()
+            headers = [item for item in headers if item[0].lower() != "transfer-encoding"]
         proxy = self.proxy_for(request.url)
-        headers = request.headers.multi_items()
         to_proxy = None if proxy is None else _proxy_headers(proxy)
         if to_proxy and request.url.scheme == "http":
             # Forwarded by the proxy: they go with the request, as httpx sends them (else

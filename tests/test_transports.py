@@ -641,3 +641,32 @@ async def test_a_body_read_at_once_that_fails_is_an_httpx_error_and_frees_its_sl
         assert (str(raised.value), raised.value.__cause__) == (str(reset), reset)
     assert transport._reading == set()
     assert response.release.call_count == 2
+
+
+@pytest.mark.loopback
+async def test_a_streamed_request_body_is_sent_whole_with_its_length() -> None:
+    received: list[bytes] = []
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        received.append(await reader.readuntil(b"\r\n\r\n"))
+        received.append(await reader.readexactly(11))
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    async def body() -> AsyncIterator[bytes]:
+        yield b"hello "
+        yield b"world"
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        async with httpx.AsyncClient(transport=AiohttpTransport(trust_env=False)) as client:
+            response = await client.post(f"http://127.0.0.1:{port}/", content=body())
+        assert response.status_code == 200
+    finally:
+        server.close()
+    head, sent = received
+    assert b"content-length: 11\r\n" in head.lower()
+    assert b"transfer-encoding" not in head.lower()
+    assert sent == b"hello world"
