@@ -460,7 +460,8 @@ async def test_a_wait_for_a_pooled_connection_is_a_pool_timeout_and_is_retried(
     with pytest.raises(APITimeoutError) as raised:
         await sim.create_integration({"name": "queued"})
     assert isinstance(raised.value.__cause__, httpx.PoolTimeout)
-    assert "no connection became free" in str(raised.value.__cause__)
+    if served.transport_name == "aiohttp":  # httpcore's says nothing
+        assert str(raised.value.__cause__) == "no connection became free in time"
     assert len(waits) == 1
     assert await slow == []
     assert served.log() == [("GET", API, 200)]
