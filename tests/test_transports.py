@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 from unittest import mock
@@ -669,4 +670,31 @@ async def test_a_streamed_request_body_is_sent_whole_with_its_length() -> None:
     head, sent = received
     assert b"content-length: 11\r\n" in head.lower()
     assert b"transfer-encoding" not in head.lower()
+    assert b"user-agent: python-httpx/" in head.lower()  # the request's own headers
     assert sent == b"hello world"
+
+
+@pytest.mark.loopback
+async def test_a_connection_that_cannot_be_opened_is_a_connect_error_or_timeout() -> None:
+    transport = AiohttpTransport(trust_env=False)
+    with socket.socket() as listening:
+        # A listener that accepts nothing with a full queue: a new connection is never
+        # completed (the kernel drops its SYN), so opening it times out.
+        listening.bind(("127.0.0.1", 0))
+        listening.listen(0)
+        port = listening.getsockname()[1]
+        queued = [socket.create_connection(("127.0.0.1", port), timeout=1)]
+        timeout = {"connect": 0.3, "read": 5.0, "write": 5.0, "pool": 5.0}
+        request = httpx.Request("GET", f"http://127.0.0.1:{port}/", extensions={"timeout": timeout})
+        try:
+            with pytest.raises(httpx.ConnectTimeout):
+                await asyncio.wait_for(transport.handle_async_request(request), 5)
+        finally:
+            for connection in queued:
+                connection.close()
+    # Nothing listens now: refused, with aiohttp's error (the system's words) as the cause.
+    with pytest.raises(httpx.ConnectError) as refused:
+        await asyncio.wait_for(transport.handle_async_request(request), 5)
+    assert isinstance(refused.value.__cause__, aiohttp.ClientConnectorError)
+    assert str(refused.value) == str(refused.value.__cause__)
+    await transport.aclose()
