@@ -65,8 +65,20 @@ async def test_each_integration_id_gets_its_own_url() -> None:
 
 
 def test_the_aiohttp_transport_builds_its_own_session() -> None:
-    with pytest.raises(TypeError, match="client="):
+    with pytest.raises(
+        TypeError, match=r"^AiohttpTransport builds its own aiohttp session; client="
+    ):
         AiohttpTransport(client=lambda: None)
+
+
+def test_trust_env_also_decides_whether_ssl_cert_file_is_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SSL_CERT_FILE", "/nonexistent/ca.pem")
+    for transport in (httpx.AsyncHTTPTransport, AiohttpTransport):  # alike
+        with pytest.raises(FileNotFoundError):
+            transport(trust_env=True)
+        transport(trust_env=False)
 
 
 @pytest.mark.parametrize(
