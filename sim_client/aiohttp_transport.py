@@ -21,20 +21,40 @@ It builds on ``httpx_aiohttp.AiohttpTransport`` and changes what the retry polic
   write timeout, so the write timeout does not apply;
 - no cookie jar: responses' cookies are neither stored nor sent;
 - idle connections are kept for ``limits.keepalive_expiry``, all of them (aiohttp has no
-  ``max_keepalive_connections``).
+  ``max_keepalive_connections``); a kept-alive connection on which bytes arrived that no
+  request asked for (bytes past ``Content-Length``) is closed, never read as the next answer;
+- proxies as ``httpx.AsyncClient`` applies them: ``proxy=`` for every request, else with
+  ``trust_env`` (the default) ``HTTP_PROXY``, ``HTTPS_PROXY``, ``ALL_PROXY`` and ``NO_PROXY``
+  by httpx's own rules, read when the transport is made; the traffic goes through the proxy
+  via aiohttp (``httpx.AsyncClient`` mounts no environment proxy beside a given transport);
+- a message never quotes what the server sent: aiohttp's parser errors become a fixed
+  description ("the answer is not valid HTTP (bad chunk)");
+- after ``aclose`` (a client using it was closed), the next request opens a new session.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+import base64
+import functools
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx
 
+# httpx's own reading of the proxy variables and its URL patterns, so that the rules cannot
+# drift from the default transport's (both exist throughout httpx 0.x).
+from httpx._utils import URLPattern, get_environment_proxies
+
 try:
     import aiohttp
     import httpx_aiohttp
+    from aiohttp import http_exceptions
+    from aiohttp.client_proto import ResponseHandler
+    from aiohttp.client_reqrep import ConnectionKey
+    from aiohttp.connector import Connection
+    from aiohttp.helpers import _EXC_SENTINEL
+    from aiohttp.tracing import Trace
     from yarl import URL
 except ImportError as error:  # pragma: no cover - the extra is installed wherever tests run
     raise ImportError(
@@ -49,29 +69,81 @@ READ_AT_ONCE = 1 << 20
 #: The longest header line read, as httpx's own transport allows (h11's event size).
 MAX_HEADER_BYTES = 100 * 1024
 
-# Timeout checks come before the classes they derive from (ServerTimeoutError is a
-# ServerConnectionError); anything not listed was sent, and its answer is lost.
-_MAPPING: tuple[tuple[type[BaseException], type[httpx.TransportError]], ...] = (
-    (aiohttp.ConnectionTimeoutError, httpx.ConnectTimeout),
-    (aiohttp.ServerTimeoutError, httpx.ReadTimeout),
-    (aiohttp.ClientConnectorError, httpx.ConnectError),  # refused, DNS, TLS, proxy connect
-    (aiohttp.ServerFingerprintMismatch, httpx.ConnectError),  # before the request is sent
-    (aiohttp.ServerDisconnectedError, httpx.RemoteProtocolError),
-    (aiohttp.ClientPayloadError, httpx.RemoteProtocolError),  # body cut short or malformed
-    (aiohttp.ClientHttpProxyError, httpx.ProxyError),
-    (aiohttp.ClientResponseError, httpx.RemoteProtocolError),  # an answer that is not HTTP
-    (aiohttp.InvalidURL, httpx.UnsupportedProtocol),
-    (TimeoutError, httpx.ReadTimeout),
+# aiohttp's parser errors quote the bytes received; a message names only the kind of fault.
+# Subclasses come before the classes they derive from.
+_PARSER_FAULTS: tuple[tuple[type[Exception], str], ...] = (
+    (http_exceptions.TransferEncodingError, "bad chunk"),
+    (http_exceptions.ContentLengthError, "body shorter than its Content-Length"),
+    (http_exceptions.ContentEncodingError, "bad content encoding"),
+    (http_exceptions.LineTooLong, "line too long"),
+    (http_exceptions.InvalidHeader, "bad header"),
+    (http_exceptions.BadStatusLine, "bad status line"),
 )
-_FAILURES = (aiohttp.ClientError, OSError, TimeoutError)
+#: What a parser error is called when its kind is not known.
+MALFORMED = "malformed"
+
+# Timeout checks come before the classes they derive from (ServerTimeoutError is a
+# ServerConnectionError); anything not listed was sent, and its answer is lost. The text is
+# fixed where aiohttp's would quote what the server sent; None keeps aiohttp's own (the
+# operating system's words, or the URL the request was made for).
+_MAPPING: tuple[tuple[type[BaseException], type[httpx.TransportError], str | None], ...] = (
+    (aiohttp.ConnectionTimeoutError, httpx.ConnectTimeout, "timed out opening the connection"),
+    (aiohttp.ServerTimeoutError, httpx.ReadTimeout, "timed out waiting for the answer"),
+    (aiohttp.ClientConnectorError, httpx.ConnectError, None),  # refused, DNS, TLS, proxy connect
+    (
+        aiohttp.ServerFingerprintMismatch,  # before the request is sent
+        httpx.ConnectError,
+        "the server's certificate does not match the expected fingerprint",
+    ),
+    (
+        aiohttp.ServerDisconnectedError,
+        httpx.RemoteProtocolError,
+        "the server closed the connection without a complete answer",
+    ),
+    (aiohttp.ClientHttpProxyError, httpx.ProxyError, "the proxy refused the connection"),
+    (aiohttp.InvalidURL, httpx.UnsupportedProtocol, None),
+    (TimeoutError, httpx.ReadTimeout, "timed out waiting for the answer"),
+    (OSError, httpx.ReadError, None),
+)
+# The answer is not HTTP, or its body is cut short or malformed: described by _parser_fault.
+_NOT_HTTP = (
+    aiohttp.ClientPayloadError,
+    aiohttp.ClientResponseError,
+    http_exceptions.HttpProcessingError,
+)
+_FAILURES = (aiohttp.ClientError, OSError, TimeoutError, http_exceptions.HttpProcessingError)
 
 
 def _mapped(error: BaseException) -> httpx.TransportError:
-    """The httpx error for an aiohttp failure: ReadError unless it is known to be another."""
-    for source, target in _MAPPING:
+    """The httpx error for an aiohttp failure: ReadError unless it is known to be another.
+
+    Its message never quotes the bytes received (``_cause`` keeps aiohttp's error out of the
+    chain when its text would)."""
+    for source, target, text in _MAPPING:
         if isinstance(error, source):
-            return target(str(error) or type(error).__name__)
-    return httpx.ReadError(str(error) or type(error).__name__)
+            if isinstance(error, aiohttp.ClientHttpProxyError):
+                return target(f"{text} (status {error.status})")
+            return target(text or str(error) or type(error).__name__)
+    if isinstance(error, _NOT_HTTP):
+        return httpx.RemoteProtocolError(f"the answer is not valid HTTP ({_parser_fault(error)})")
+    return httpx.ReadError(f"the connection failed ({type(error).__name__})")
+
+
+def _parser_fault(error: BaseException) -> str:
+    """The kind of fault aiohttp's parser found, from the error or the errors it was raised from."""
+    seen: BaseException | None = error
+    while seen is not None:
+        for source, kind in _PARSER_FAULTS:
+            if isinstance(seen, source):
+                return kind
+        seen = seen.__cause__
+    return MALFORMED
+
+
+def _cause(error: BaseException) -> BaseException | None:
+    """``error`` to chain to its httpx error, or None when its text may quote the answer
+    (anything but the operating system's words, a timeout or a URL of ours)."""
+    return error if isinstance(error, OSError | TimeoutError | aiohttp.InvalidURL) else None
 
 
 class AiohttpTransport(httpx_aiohttp.AiohttpTransport):
@@ -79,13 +151,22 @@ class AiohttpTransport(httpx_aiohttp.AiohttpTransport):
 
     Takes the arguments of ``httpx.AsyncHTTPTransport`` that aiohttp supports (``verify``,
     ``cert``, ``trust_env``, ``limits``, ``proxy``, ``uds``, ``local_address``); it builds and
-    owns its aiohttp session, so ``client=`` is not accepted.
+    owns its aiohttp session, so ``client=`` is not accepted. Proxies are reached over http
+    or https (aiohttp has no SOCKS).
     """
 
-    def __init__(self, **options: Any) -> None:
+    def __init__(
+        self,
+        *,
+        proxy: str | httpx.URL | httpx.Proxy | None = None,
+        trust_env: bool = True,
+        **options: Any,
+    ) -> None:
         if "client" in options:
             raise TypeError("AiohttpTransport builds its own aiohttp session; client= is not taken")
-        super().__init__(**options)
+        super().__init__(trust_env=trust_env, **options)
+        self.proxy = _as_proxy(proxy)
+        self._proxies = _proxy_routes(self.proxy, trust_env)
         limit = self.limits.max_connections
         self._slots = asyncio.Semaphore(limit) if limit is not None else None
         self._reading: set[aiohttp.ClientResponse] = set()
@@ -93,22 +174,24 @@ class AiohttpTransport(httpx_aiohttp.AiohttpTransport):
     async def aclose(self) -> None:
         """Close the session; a body still being read fails at once, as with httpx's own
         transport (aiohttp forgets a reader when it closes its connection, which then waits
-        for bytes that never come)."""
+        for bytes that never come). The next request opens a new session."""
         for response in self._reading:
-            response.content.set_exception(aiohttp.ClientConnectionError("the transport closed"))
+            response.content.set_exception(aiohttp.ClientConnectionError())
         self._reading.clear()
-        await super().aclose()
+        session, self.client = self.client, None
+        if isinstance(session, aiohttp.ClientSession):
+            await session.close()
 
     def get_client(self) -> aiohttp.ClientSession:
         """The aiohttp session: no cookie jar, no re-send of its own, ``limits`` applied."""
         limit = self.limits.max_connections or 0
         connector: aiohttp.BaseConnector
         if self.uds:
-            connector = aiohttp.UnixConnector(
+            connector = _UnixConnector(
                 path=self.uds, keepalive_timeout=self.limits.keepalive_expiry, limit=limit
             )
         else:
-            connector = aiohttp.TCPConnector(
+            connector = _TCPConnector(
                 keepalive_timeout=self.limits.keepalive_expiry,
                 ssl=self.ssl_context,
                 local_addr=(self.local_address, 0) if self.local_address else None,
@@ -129,6 +212,14 @@ class AiohttpTransport(httpx_aiohttp.AiohttpTransport):
         session._retry_connection = False
         return session
 
+    def proxy_for(self, url: httpx.URL) -> httpx.Proxy | None:
+        """The proxy a request to ``url`` goes through, None for a direct one (httpx's rule:
+        the most specific matching pattern wins)."""
+        for pattern, proxy in self._proxies:
+            if pattern.matches(url):
+                return proxy
+        return None
+
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         timeout = request.extensions.get("timeout", {})
         free_slot = await self._take_slot(timeout.get("pool"))
@@ -144,7 +235,7 @@ class AiohttpTransport(httpx_aiohttp.AiohttpTransport):
             reading.discard(response)
             free_slot()
 
-        extensions = {"http_version": b"HTTP/1.1"}
+        extensions = {}  # http_version: HTTP/1.1, httpx's default
         if response.reason:
             extensions["reason_phrase"] = response.reason.encode()
         length = response.content_length
@@ -162,7 +253,7 @@ class AiohttpTransport(httpx_aiohttp.AiohttpTransport):
             body = await response.read()
             await response.wait_for_close()
         except _FAILURES as error:
-            raise _mapped(error) from error
+            raise _mapped(error) from _cause(error)
         finally:
             response.release()
             release()
@@ -201,17 +292,25 @@ class AiohttpTransport(httpx_aiohttp.AiohttpTransport):
     async def _open(
         self, request: httpx.Request, timeouts: dict[str, Any]
     ) -> aiohttp.ClientResponse:
-        if not isinstance(self.client, aiohttp.ClientSession):
-            self.client = self.get_client()
+        headers = request.headers.multi_items()
         try:
             content = request.content
         except httpx.RequestNotRead:
+            # A streamed body, sent whole: with its length, not as the chunks httpx announced.
             content = await request.aread()
+            headers = [item for item in headers if item[0].lower() != "transfer-encoding"]
+        proxy = self.proxy_for(request.url)
+        to_proxy = None if proxy is None else _proxy_headers(proxy)
+        if to_proxy and request.url.scheme == "http":
+            # Forwarded by the proxy: they go with the request, as httpx sends them (else
+            # with the CONNECT that opens the tunnel).
+            headers = to_proxy + headers
+            to_proxy = None
         try:
-            return await self.client.request(
+            return await self._session().request(
                 request.method,
                 URL(str(request.url), encoded=True),
-                headers=request.headers.multi_items(),
+                headers=headers,
                 data=content or None,
                 allow_redirects=False,
                 timeout=aiohttp.ClientTimeout(
@@ -221,14 +320,110 @@ class AiohttpTransport(httpx_aiohttp.AiohttpTransport):
                     sock_read=timeouts.get("read"),
                 ),
                 server_hostname=request.extensions.get("sni_hostname"),
-                proxy=str(self.proxy.url) if self.proxy else None,
-                proxy_auth=aiohttp.BasicAuth(*self.proxy.auth)
-                if self.proxy and self.proxy.auth
-                else None,
-                proxy_headers=self.proxy.headers if self.proxy else None,
+                proxy=None if proxy is None else str(proxy.url),
+                proxy_headers=to_proxy,
             )
         except _FAILURES as error:
-            raise _mapped(error) from error
+            raise _mapped(error) from _cause(error)
+
+    def _session(self) -> aiohttp.ClientSession:
+        """The open session, a new one if there is none yet or it was closed."""
+        session = self.client
+        if not isinstance(session, aiohttp.ClientSession) or session.closed:
+            session = self.client = self.get_client()
+        return session
+
+
+class _ResponseHandler(ResponseHandler):
+    """aiohttp's protocol, which also fails the body being read when the rest of the answer
+    is not HTTP (aiohttp leaves that read waiting for bytes that never come)."""
+
+    def set_exception(self, exc: BaseException, exc_cause: BaseException = _EXC_SENTINEL) -> None:
+        payload = self._payload
+        super().set_exception(exc, exc_cause)
+        if isinstance(exc, http_exceptions.HttpProcessingError) and payload is not None:
+            payload.set_exception(aiohttp.ClientPayloadError(MALFORMED), exc_cause)
+
+
+class _TCPConnector(aiohttp.TCPConnector):
+    """``aiohttp.TCPConnector`` that never reuses a connection with unasked-for bytes."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._factory = _protocols(self._loop)
+
+    async def _get(self, key: ConnectionKey, traces: list[Trace]) -> Connection | None:
+        return await _reusable(key, traces, super()._get)
+
+
+class _UnixConnector(aiohttp.UnixConnector):
+    """``aiohttp.UnixConnector`` that never reuses a connection with unasked-for bytes."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._factory = _protocols(self._loop)
+
+    async def _get(self, key: ConnectionKey, traces: list[Trace]) -> Connection | None:
+        return await _reusable(key, traces, super()._get)
+
+
+def _protocols(loop: asyncio.AbstractEventLoop) -> functools.partial[ResponseHandler]:
+    """What a connector makes the protocol of each connection with."""
+    protocol: Callable[..., ResponseHandler] = _ResponseHandler
+    return functools.partial(protocol, loop=loop)
+
+
+async def _reusable(
+    key: ConnectionKey,
+    traces: list[Trace],
+    get: Callable[[ConnectionKey, list[Trace]], Awaitable[Connection | None]],
+) -> Connection | None:
+    """The next kept-alive connection for ``key`` that is fit to carry a request, or None.
+
+    Bytes that arrived on an idle connection (past an answer's ``Content-Length``) would be
+    read as the answer to the next request, so such a connection is closed instead."""
+    while (connection := await get(key, traces)) is not None:
+        protocol = connection.protocol
+        if protocol is not None and not protocol.should_close:
+            return connection
+        connection.close()
+    return None
+
+
+def _as_proxy(proxy: str | httpx.URL | httpx.Proxy | None) -> httpx.Proxy | None:
+    """``proxy=`` as ``httpx.Proxy``, as httpx takes it."""
+    return httpx.Proxy(url=proxy) if isinstance(proxy, str | httpx.URL) else proxy
+
+
+def _proxy_headers(proxy: httpx.Proxy) -> list[tuple[str, str]]:
+    """The headers for ``proxy``: its own, and ``Proxy-Authorization`` for its credentials."""
+    headers = proxy.headers.multi_items()
+    if proxy.raw_auth is not None:
+        credentials = base64.b64encode(b":".join(proxy.raw_auth)).decode("ascii")
+        headers.append(("Proxy-Authorization", f"Basic {credentials}"))
+    return headers
+
+
+def _proxy_routes(
+    proxy: httpx.Proxy | None, trust_env: bool
+) -> list[tuple[URLPattern, httpx.Proxy | None]]:
+    """The proxy for each URL pattern, most specific first, as ``httpx.AsyncClient`` mounts
+    them: ``proxy`` for all, else the environment's when ``trust_env``, else none."""
+    if proxy is not None:
+        routes: dict[str, httpx.Proxy | None] = {"all://": proxy}
+    elif trust_env:
+        routes = {
+            pattern: None if url is None else httpx.Proxy(url=url)
+            for pattern, url in get_environment_proxies().items()
+        }
+    else:
+        routes = {}
+    for chosen in routes.values():
+        if chosen is not None and chosen.url.scheme not in ("http", "https"):
+            raise ValueError(
+                f"the aiohttp transport reaches a proxy over http or https, not {chosen.url.scheme}"
+            )
+    return sorted((URLPattern(pattern), chosen) for pattern, chosen in routes.items())
 
 
 class _ResponseStream(httpx.AsyncByteStream):
@@ -243,7 +438,7 @@ class _ResponseStream(httpx.AsyncByteStream):
             async for chunk in self._response.content.iter_any():
                 yield chunk
         except _FAILURES as error:
-            raise _mapped(error) from error
+            raise _mapped(error) from _cause(error)
 
     async def aclose(self) -> None:
         release, self._release = self._release, None
@@ -253,7 +448,7 @@ class _ResponseStream(httpx.AsyncByteStream):
             self._response.release()
             await self._response.wait_for_close()
         except _FAILURES as error:
-            raise _mapped(error) from error
+            raise _mapped(error) from _cause(error)
         finally:
             release()
 

@@ -4,14 +4,19 @@
 that no socket to the fake is left holding a connection once the client is closed, whichever
 end would have kept it; ``pooled_connections`` looks at the client's own connection pool.
 ``make_transport`` gives the transport a test runs on: httpx's own or the aiohttp-backed one.
+``RecordingProxy`` is a forwarding HTTP proxy that records what went through it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import TracebackType
+from typing import Any
 
 import aiohttp
 import httpx
@@ -31,6 +36,7 @@ PROXY_VARIABLES = (
     "https_proxy",
     "all_proxy",
 )
+NO_PROXY_VARIABLES = ("NO_PROXY", "no_proxy")
 
 _TCP_TABLE = Path("/proc/net/tcp")
 # TCP states (include/net/tcp_states.h) in which a socket no longer holds a connection.
@@ -50,6 +56,12 @@ _STATE_NAMES = {
 def no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
     """Keep proxy settings of the environment away from loopback traffic."""
     for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+def proxy_free_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No proxy variable at all, ``NO_PROXY`` included: a test sets exactly the ones it needs."""
+    for name in PROXY_VARIABLES + NO_PROXY_VARIABLES:
         monkeypatch.delenv(name, raising=False)
 
 
@@ -96,6 +108,23 @@ def make_transport(
     return AiohttpTransport(trust_env=False, limits=limits)
 
 
+def environment_transport(name: str) -> httpx.AsyncBaseTransport | None:
+    """The transport called ``name`` as a user gets it, reading the proxy variables: for httpx
+    None (the client SimClient builds mounts them), for aiohttp ``AiohttpTransport()``."""
+    if name == "httpx":
+        return None
+    assert name == "aiohttp", name
+    return AiohttpTransport()
+
+
+def own_transport(name: str, **options: Any) -> httpx.AsyncBaseTransport:
+    """A transport instance called ``name``, built with ``options``."""
+    if name == "httpx":
+        return httpx.AsyncHTTPTransport(**options)
+    assert name == "aiohttp", name
+    return AiohttpTransport(**options)
+
+
 def pooled_connections(sim: SimClient) -> int:
     """How many connections the client's own pool holds."""
     transport = sim._http._transport
@@ -129,3 +158,100 @@ async def close_and_check(clients: Iterable[SimClient], port: int, *, within: fl
         if time.monotonic() > deadline:
             raise AssertionError(f"connections to port {port} left open: {remaining}")
         await asyncio.sleep(0.02)
+
+
+class LoopbackServer:
+    """An asyncio server on a free 127.0.0.1 port whose ``handle`` serves each connection.
+
+    ``async with`` gives its ``http://127.0.0.1:PORT``; on exit the handlers still running
+    are cancelled and no connection to the port may be left open."""
+
+    _server: asyncio.Server | None = None
+    _tasks: set[asyncio.Task[Any]]
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        raise NotImplementedError
+
+    async def __aenter__(self) -> str:
+        self._tasks = set()
+        self._server = await asyncio.start_server(self._connection, "127.0.0.1", 0)
+        return f"http://127.0.0.1:{self._server.sockets[0].getsockname()[1]}"
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        assert self._server is not None
+        port = self._server.sockets[0].getsockname()[1]
+        self._server.close()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._server.wait_closed()
+        await close_and_check([], port)
+
+    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._tasks.add(task)
+        try:
+            await self.handle(reader, writer)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            return  # the client went away
+        except asyncio.CancelledError:
+            return  # the server is shut down: end quietly (a cancelled handler is logged)
+        finally:
+            writer.close()
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
+            self._tasks.discard(task)
+
+
+async def read_head(reader: asyncio.StreamReader) -> tuple[str, str, list[str], dict[str, str]]:
+    """Method, target, header lines and headers (names in lower case) of the next request."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    line, *lines = head.decode("latin-1").split("\r\n")
+    method, target, _ = line.split(" ", 2)
+    lines = [item for item in lines if item]
+    headers = {
+        name.strip().lower(): value.strip()
+        for name, _, value in (item.partition(":") for item in lines)
+    }
+    return method, target, lines, headers
+
+
+@dataclass
+class RecordingProxy(LoopbackServer):
+    """A forwarding HTTP proxy on 127.0.0.1: it records the request line of each request it
+    is sent (``"GET http://127.0.0.1:PORT/path"``) and its headers (names in lower case),
+    and forwards the request to that origin, one connection per request (``Connection:
+    close`` both ways). It refuses a CONNECT (a tunnel for https) with 403."""
+
+    seen: list[str] = field(default_factory=list)
+    headers: list[dict[str, str]] = field(default_factory=list)
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        method, target, lines, headers = await read_head(reader)
+        self.seen.append(f"{method} {target}")
+        self.headers.append(headers)
+        if method == "CONNECT":  # a tunnel: refused
+            writer.write(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+            await writer.drain()
+            return
+        kept = [
+            item
+            for item in lines
+            if not item.lower().startswith(("connection:", "proxy-", "keep-alive:"))
+        ]
+        body = await reader.readexactly(int(headers.get("content-length", "0")))
+        url = httpx.URL(target)
+        assert url.host == "127.0.0.1", target  # loopback only
+        origin_reader, origin_writer = await asyncio.open_connection(url.host, url.port)
+        request = [f"{method} {url.raw_path.decode('ascii')} HTTP/1.1", *kept, "Connection: close"]
+        origin_writer.write(("\r\n".join(request) + "\r\n\r\n").encode("latin-1") + body)
+        answer = await origin_reader.read()  # until the origin closes
+        origin_writer.close()
+        writer.write(answer)
+        await writer.drain()

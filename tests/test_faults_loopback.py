@@ -10,6 +10,7 @@ still holding a connection.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import socket
 import time
@@ -35,12 +36,16 @@ from sim_client import (
 )
 from sim_client.testing import FakeSimServer
 from tests.loopback import (
+    RecordingProxy,
     close_and_check,
+    environment_transport,
     make_transport,
     no_proxies,
     open_connections,
+    own_transport,
     pooled_connections,
     port_of,
+    proxy_free_environment,
 )
 
 pytestmark = pytest.mark.loopback
@@ -457,6 +462,8 @@ async def test_a_wait_for_a_pooled_connection_is_a_pool_timeout_and_is_retried(
     with pytest.raises(APITimeoutError) as raised:
         await sim.create_integration({"name": "queued"})
     assert isinstance(raised.value.__cause__, httpx.PoolTimeout)
+    if served.transport_name == "aiohttp":  # httpcore's says nothing
+        assert str(raised.value.__cause__) == "no connection became free in time"
     assert len(waits) == 1
     assert await slow == []
     assert served.log() == [("GET", API, 200)]
@@ -650,3 +657,160 @@ async def test_a_get_slower_than_the_timeout_every_time_times_out(
     assert len(waits) == 2
     assert len(served.fake.requests) == 3
     assert served.fake.pending_faults == 0
+
+
+# --- proxies: through the proxy the environment names, never silently direct ---
+
+
+@pytest.mark.parametrize("variable", ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"])
+async def test_requests_go_through_the_proxy_of_the_environment(
+    served: Served, monkeypatch: pytest.MonkeyPatch, variable: str
+) -> None:
+    proxy_free_environment(monkeypatch)
+    proxy = RecordingProxy()
+    async with proxy as proxy_url:
+        monkeypatch.setenv(variable, proxy_url)
+        sim = served.client(
+            token=None,
+            client_id=served.fake.client_id,
+            client_secret=served.fake.client_secret,
+            transport=environment_transport(served.transport_name),
+        )
+        assert await sim.list_integrations() == []
+        await sim.create_integration({"name": "proxied"})
+        proxied = proxy.seen
+    assert proxied == [
+        f"POST {served.base_url}/oauth/token",
+        f"GET {served.base_url}{API}",
+        f"POST {served.base_url}{API}",
+    ]
+    assert served.log() == [("POST", "/oauth/token", 200), ("GET", API, 200), ("POST", API, 200)]
+
+
+@pytest.mark.parametrize(
+    "no_proxy",
+    ["127.0.0.1", "*", "example.com, 127.0.0.1", "127.0.0.1:{port}", "localhost,127.0.0.1"],
+)
+async def test_a_no_proxy_host_is_reached_directly(
+    served: Served, monkeypatch: pytest.MonkeyPatch, no_proxy: str
+) -> None:
+    proxy_free_environment(monkeypatch)
+    proxy = RecordingProxy()
+    async with proxy as proxy_url:
+        monkeypatch.setenv("HTTP_PROXY", proxy_url)
+        monkeypatch.setenv("NO_PROXY", no_proxy.format(port=served.port))
+        sim = served.client(transport=environment_transport(served.transport_name))
+        assert await sim.list_integrations() == []
+        proxied = proxy.seen
+    assert proxied == []
+    assert served.log() == [("GET", API, 200)]
+
+
+async def test_a_no_proxy_for_another_host_or_port_keeps_the_proxy(
+    served: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proxy_free_environment(monkeypatch)
+    proxy = RecordingProxy()
+    async with proxy as proxy_url:
+        monkeypatch.setenv("HTTP_PROXY", proxy_url)
+        monkeypatch.setenv("no_proxy", f"127.0.0.2,example.com,127.0.0.1:{served.port + 1}")
+        sim = served.client(transport=environment_transport(served.transport_name))
+        assert await sim.list_integrations() == []
+        proxied = proxy.seen
+    assert proxied == [f"GET {served.base_url}{API}"]
+
+
+async def test_an_explicit_proxy_is_used_whatever_the_environment_says(
+    served: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proxy_free_environment(monkeypatch)
+    monkeypatch.setenv("NO_PROXY", "*")
+    proxy = RecordingProxy()
+    async with proxy as proxy_url:
+        transport = own_transport(served.transport_name, proxy=proxy_url)
+        sim = served.client(transport=transport)
+        assert await sim.list_integrations() == []
+        proxied = proxy.seen
+    assert proxied == [f"GET {served.base_url}{API}"]
+
+
+async def test_a_proxy_that_cannot_be_reached_fails_the_call_and_nothing_goes_direct(
+    served: Served, monkeypatch: pytest.MonkeyPatch, waits: list[float]
+) -> None:
+    proxy_free_environment(monkeypatch)
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
+    sim = served.client(transport=environment_transport(served.transport_name))
+    with pytest.raises(APIConnectionError) as raised:
+        await sim.list_integrations()
+    assert isinstance(raised.value.__cause__, httpx.ConnectError)
+    assert len(waits) == 2
+    assert served.log() == []
+
+
+@pytest.mark.parametrize("given", ["url", "proxy"])
+async def test_an_explicit_proxy_gets_its_credentials_and_headers(
+    served: Served, monkeypatch: pytest.MonkeyPatch, given: str
+) -> None:
+    proxy_free_environment(monkeypatch)
+    proxy = RecordingProxy()
+    async with proxy as proxy_url:
+        with_credentials = proxy_url.replace("http://", "http://proxy-user:proxy-pass@")
+        chosen: str | httpx.Proxy = with_credentials
+        if given == "proxy":
+            chosen = httpx.Proxy(with_credentials, headers={"X-Proxy-Note": "noted"})
+        sim = served.client(transport=own_transport(served.transport_name, proxy=chosen))
+        assert await sim.list_integrations() == []
+    [headers] = proxy.headers
+    expected = "Basic " + base64.b64encode(b"proxy-user:proxy-pass").decode()
+    assert headers["proxy-authorization"] == expected
+    assert headers.get("x-proxy-note") == ("noted" if given == "proxy" else None)
+
+
+async def test_an_https_request_asks_the_proxy_for_a_tunnel_with_the_credentials(
+    transport_name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proxy_free_environment(monkeypatch)
+    proxy = RecordingProxy()
+    async with proxy as proxy_url:
+        chosen = httpx.Proxy(
+            proxy_url.replace("http://", "http://proxy-user:proxy-pass@"),
+            headers={"X-Proxy-Note": "noted"},
+        )
+        transport = own_transport(transport_name, proxy=chosen)
+        async with SimClient(
+            "https://127.0.0.1:9", token="t", transport=transport, max_retries=0
+        ) as sim:
+            with pytest.raises(APIConnectionError) as raised:
+                await sim.list_integrations()
+    assert isinstance(raised.value.__cause__, httpx.ProxyError)
+    assert proxy.seen == ["CONNECT 127.0.0.1:9"]
+    [headers] = proxy.headers
+    expected = "Basic " + base64.b64encode(b"proxy-user:proxy-pass").decode()
+    assert (headers["proxy-authorization"], headers["x-proxy-note"]) == (expected, "noted")
+
+
+# --- a transport given to a client that was closed ---
+
+
+async def test_a_transport_works_again_after_a_client_using_it_was_closed(
+    served: Served,
+) -> None:
+    transport = own_transport(served.transport_name, trust_env=False)
+    fake = served.fake
+    for created in range(2):
+        async with SimClient(served.base_url, token=fake.token, transport=transport) as sim:
+            assert len(await sim.list_integrations()) == created
+        async with SimClient(
+            served.base_url,
+            client_id=fake.client_id,
+            client_secret=fake.client_secret,
+            transport=transport,
+        ) as sim:
+            await sim.create_integration({"name": f"again-{created}"})
+    assert (
+        served.log() == [("GET", API, 200), ("POST", "/oauth/token", 200), ("POST", API, 200)] * 2
+    )
+    await close_and_check([], served.port)
