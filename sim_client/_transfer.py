@@ -10,6 +10,7 @@ here, for API and token requests alike.
 from __future__ import annotations
 
 import datetime
+import re
 import socket
 import time
 from collections.abc import AsyncIterator
@@ -29,6 +30,11 @@ from sim_client.errors import (
     redact,
 )
 
+#: What a refused answer is called instead of quoting it.
+NOT_HTTP = "the answer is not valid HTTP"
+# h11's words for a line it refused, which it quotes ("illegal status line: bytearray(b'...')").
+_QUOTED = re.compile(r"bytearray\(|b'|b\"|illegal|malformed|invalid", re.IGNORECASE)
+_WORDS = re.compile(r"[A-Za-z][A-Za-z -]{0,40}")
 # Failures before any byte of the request left: safe to repeat for every method.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 # getaddrinfo's answers for a name that does not exist (EAI_AGAIN, a passing fault, is not one).
@@ -112,14 +118,21 @@ async def exchange(
             request_sent=not isinstance(error, _NOT_SENT),
         ) from error
     except httpx.HTTPError as error:
-        # A local protocol error quotes the offending header, which may be a credential; any
-        # other text is the server's or the network's: redacted, and the query kept out.
-        detail = (
-            ""
-            if isinstance(error, httpx.LocalProtocolError)
-            else ": "
-            + excerpt(redact(str(error), (*secrets, request.url.query.decode("ascii"))), MAX_TEXT)
-        )
+        # A local protocol error quotes the offending header, which may be a credential; a
+        # parser's error quotes the bytes it refused (an integration's attributes): both get a
+        # fixed text, and the quoting error leaves the chain. Any other text is the server's or
+        # the network's: redacted, and the query kept out.
+        cause: BaseException = error
+        if isinstance(error, httpx.LocalProtocolError):
+            detail = ""
+        elif isinstance(error, httpx.RemoteProtocolError) and _QUOTED.search(str(error)):
+            said = str(error).split(":", 1)[0]  # h11's own words: "illegal status line"
+            refused = f"{NOT_HTTP} ({said})" if _WORDS.fullmatch(said) else NOT_HTTP
+            detail = f": {refused}"
+            cause = httpx.RemoteProtocolError(refused)
+        else:
+            query = request.url.query.decode("ascii")
+            detail = ": " + excerpt(redact(str(error), (*secrets, query)), MAX_TEXT)
         unresolved = _unresolved(error)
         raise APIConnectionError(
             f"{_named(request, context)} failed: {type(error).__name__}{detail}"
@@ -127,7 +140,7 @@ async def exchange(
             request=request,
             request_sent=not isinstance(error, _NOT_SENT),
             retryable=not unresolved,
-        ) from error
+        ) from cause
 
 
 async def _read(
