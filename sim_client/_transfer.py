@@ -34,7 +34,7 @@ from sim_client.errors import (
 NOT_HTTP = "the answer is not valid HTTP"
 # h11's words for a line it refused, which it quotes ("illegal status line: bytearray(b'...')").
 _QUOTED = re.compile(r"bytearray\(|b'|b\"|illegal|malformed|invalid", re.IGNORECASE)
-_WORDS = re.compile(r"[A-Za-z][A-Za-z -]{0,40}")
+_WORDS = re.compile(r"([A-Za-z][A-Za-z -]{0,40}):")
 # Failures before any byte of the request left: safe to repeat for every method.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 # getaddrinfo's answers for a name that does not exist (EAI_AGAIN, a passing fault, is not one).
@@ -125,9 +125,9 @@ async def exchange(
         cause: BaseException = error
         if isinstance(error, httpx.LocalProtocolError):
             detail = ""
-        elif isinstance(error, httpx.RemoteProtocolError) and _QUOTED.search(str(error)):
-            said = str(error).split(":", 1)[0]  # h11's own words: "illegal status line"
-            refused = f"{NOT_HTTP} ({said})" if _WORDS.fullmatch(said) else NOT_HTTP
+        elif isinstance(error, httpx.RemoteProtocolError) and _quotes(str(error)):
+            said = _WORDS.search(str(error))  # h11's own words: "illegal status line"
+            refused = f"{NOT_HTTP} ({said.group(1)})" if said else NOT_HTTP
             detail = f": {refused}"
             cause = httpx.RemoteProtocolError(refused)
         else:
@@ -193,6 +193,12 @@ async def _inflated(response: httpx.Response) -> AsyncIterator[bytes]:
         for start in range(0, len(raw), RAW_SLICE):
             yield decoder.decode(raw[start : start + RAW_SLICE])
     yield decoder.flush()
+
+
+def _quotes(text: str) -> bool:
+    """Whether a protocol error's ``text`` may quote what was received (a transport's own
+    fixed text, :data:`NOT_HTTP` and a reason, does not)."""
+    return not text.startswith(NOT_HTTP) and _QUOTED.search(text) is not None
 
 
 def _unresolved(error: BaseException) -> bool:

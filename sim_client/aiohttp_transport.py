@@ -46,6 +46,8 @@ import httpx
 # drift from the default transport's (both exist throughout httpx 0.x).
 from httpx._utils import URLPattern, get_environment_proxies
 
+from sim_client._transfer import NOT_HTTP
+
 try:
     import aiohttp
     import httpx_aiohttp
@@ -125,7 +127,7 @@ def _mapped(error: BaseException) -> httpx.TransportError:
                 return target(f"{text} (status {error.status})")
             return target(text or str(error) or type(error).__name__)
     if isinstance(error, _NOT_HTTP):
-        return httpx.RemoteProtocolError(f"the answer is not valid HTTP ({_parser_fault(error)})")
+        return httpx.RemoteProtocolError(f"{NOT_HTTP} ({_parser_fault(error)})")
     return httpx.ReadError(f"the connection failed ({type(error).__name__})")
 
 
