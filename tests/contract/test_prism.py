@@ -177,6 +177,8 @@ async def connect(
             base_url=server.url if base_url is None else base_url,
             token=TOKEN,
             max_retries=0,
+            max_rate_limit_wait=0,  # a 429 is the answer under test, not waited for
+            rate_limit=None,  # the fragment, not the budget, is under test here
             http_client=http,
         ) as sim,
     ):

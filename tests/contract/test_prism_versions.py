@@ -50,7 +50,15 @@ async def connect(
     transport = server.transport()
     async with (
         httpx.AsyncClient(transport=transport, timeout=30.0) as http,
-        SimClient(server.url, token=TOKEN, max_retries=0, http_client=http, api=api) as sim,
+        SimClient(
+            server.url,
+            token=TOKEN,
+            max_retries=0,
+            max_rate_limit_wait=0,
+            rate_limit=None,
+            http_client=http,
+            api=api,
+        ) as sim,
     ):
         yield sim, transport
 
@@ -88,7 +96,15 @@ async def test_prism_rejects_a_versioned_request_without_the_header(
         stripped.append(request.headers.pop(HEADER))
 
     http = httpx.AsyncClient(transport=transport, event_hooks={"request": [strip]})
-    async with SimClient(server.url, token=TOKEN, max_retries=0, http_client=http, api=api) as sim:
+    async with SimClient(
+        server.url,
+        token=TOKEN,
+        max_retries=0,
+        max_rate_limit_wait=0,
+        rate_limit=None,
+        http_client=http,
+        api=api,
+    ) as sim:
         with pytest.raises(BadRequestError):
             await sim.get_integration(INTEGRATION_ID)
     await http.aclose()
