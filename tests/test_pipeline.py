@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import warnings
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 
@@ -545,3 +546,44 @@ async def test_the_fakes_deprecation_notices_warn_once_per_version(
     assert all(w.filename == __file__ for w in caught if w.category is SimDeprecationWarning)
     assert capsys.readouterr().out == ""
     fake.notices.clear()
+
+
+# Raw responses and views over real loopback HTTP, on each transport.
+
+
+@pytest.mark.loopback
+async def test_raw_responses_and_views_on_each_transport(transport_name: str) -> None:
+    from sim_client.testing import FakeSimServer
+    from tests.loopback import make_transport
+
+    fake = FakeSimServer()
+    stored = fake.add_integration({"name": "n", "type": "ServiceNowSDIM"})
+    async with (
+        fake.serve() as base_url,
+        SimClient(base_url, token=fake.token, transport=make_transport(transport_name)) as sim,
+    ):
+        view = sim.with_options(timeout=5.0, max_retries=0, headers={"X-Trace": "t1"})
+        raw = view.with_raw_response
+        calls: list[tuple[str, Awaitable[RawResponse[Any]]]] = [
+            ("list_integrations", raw.list_integrations()),
+            ("get_integration", raw.get_integration(stored["id"])),
+            ("create_integration", raw.create_integration({"name": "m", "type": "t"})),
+            ("update_integration", raw.update_integration(stored["id"], {"name": "n2"})),
+            ("patch_integration", raw.patch_integration(stored["id"], PATCH)),
+            (
+                "patch_before_provisioning_rule",
+                raw.patch_before_provisioning_rule(
+                    stored["id"], [{"op": "add", "path": "/name", "value": "rule"}]
+                ),
+            ),
+            ("find_integration", raw.find_integration("n2")),
+        ]
+        for name, call in calls:
+            answer_: RawResponse[Any] = await call
+            assert answer_.status_code == 200, name
+            assert answer_.elapsed.total_seconds() > 0, name
+            assert answer_.parse() is not None, name
+        deleted = await raw.delete_integration(stored["id"])
+        assert deleted.status_code == 204 and deleted.parse() is None
+    sent = [(r.method, r.status) for r in fake.requests if r.path.startswith("/beta/")]
+    assert [status for _, status in sent] == [200] * 7 + [204]
