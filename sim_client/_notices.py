@@ -22,6 +22,7 @@ __all__ = ["SimDeprecationWarning", "notice_deprecation"]
 logger = logging.getLogger("sim_client")
 
 _reported: set[tuple[str, str]] = set()
+_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
 _lock = threading.Lock()
 
 
@@ -51,16 +52,9 @@ def notice_deprecation(
         f"({', '.join(said)}); see the API's release notes for its replacement"
     )
     logger.warning("%s", message)
-    warnings.warn(message, SimDeprecationWarning, stacklevel=_callers_level())
-
-
-def _callers_level() -> int:
-    """The ``stacklevel`` of the first frame outside this package: the caller's line, which
-    a warnings filter can match by module."""
-    package = os.path.dirname(__file__)
-    frame = sys._getframe(1)
-    level = 1
-    while frame is not None and frame.f_code.co_filename.startswith(package):
-        frame = frame.f_back  # type: ignore[assignment]
-        level += 1
-    return level
+    # Attributed to the first line outside this package, the caller's, which a warnings
+    # filter can then match by module.
+    frame, level = sys._getframe(), 1
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, SimDeprecationWarning, stacklevel=level)
