@@ -17,7 +17,7 @@ import yaml
 from click.testing import CliRunner, Result
 
 from sim_client import SimClient
-from sim_client.cli import cli
+from sim_client.cli import _prompt, cli
 from sim_client.testing import FakeSimServer
 from tests.loopback import PROXY_VARIABLES
 
@@ -30,6 +30,12 @@ HR: dict[str, Any] = {
 }
 SAP: dict[str, Any] = {"name": "SAP", "description": "Tickets for SAP", "type": "ServiceNow"}
 ENV = {"SIM_SERVICENOW_HR_PASSWORD": SECRET}
+
+
+@pytest.fixture(autouse=True)
+def no_terminal(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No controlling terminal to ask on, whatever runs the tests."""
+    monkeypatch.setattr(_prompt, "TTY", str(tmp_path / "no-tty"))
 
 
 @pytest.fixture
@@ -211,7 +217,8 @@ def test_apply_asks_first_and_refuses_without_a_terminal(
     refused = run("apply", exported, env=ENV)
     assert refused.exit_code == 1
     assert "~ update SAP" in refused.stdout
-    assert "stdin is not a terminal; pass --yes" in refused.stderr
+    assert "there is no terminal to ask on" in refused.stderr
+    assert refused.stderr.rstrip().endswith("pass --yes to go ahead")
     assert writes(fake) == []
     applied = run("apply", exported, "--yes", env=ENV)
     assert applied.exit_code == 0
@@ -337,22 +344,14 @@ def test_backup_drift_restore_with_the_real_command(served: dict[str, str], tmp_
     assert module.stdout.startswith("No changes.")
 
 
-def test_on_a_terminal_tables_colours_and_progress(
-    fake: FakeSimServer, exported: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from rich.console import Console
-
-    from sim_client import cli as cli_module
-
-    def terminal(*, stderr: bool = False) -> Console:
-        return Console(stderr=stderr, force_terminal=True, color_system="standard", width=120)
-
-    monkeypatch.setattr(cli_module, "_console", terminal)
-    listed = run("list")
+def test_on_a_terminal_tables_colours_and_progress(fake: FakeSimServer, exported: Path) -> None:
+    terminal = {"TTY_COMPATIBLE": "1", "COLUMNS": "120"}
+    listed = run("list", env=terminal)
     assert listed.stdout.startswith("┏━")  # a rich table, not plain columns
     edit(exported, "Tickets for SAP", "Tickets for SAP ERP")
-    applied = run("apply", exported, "--yes", env=ENV)
+    applied = run("apply", exported, "--yes", env={**ENV, **terminal})
     assert applied.exit_code == 0
     assert "\x1b[33m~ update SAP" in applied.stdout  # the diff in colour
-    assert "updated SAP" in applied.stderr  # printed above the progress bar
+    assert "updated SAP" in applied.stdout  # outcomes on stdout, as in a pipe
+    assert "updated SAP" not in applied.stderr  # where the progress bar was
     assert "Apply complete: 1 updated, 1 unchanged." in applied.stdout

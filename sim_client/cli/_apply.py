@@ -1,0 +1,125 @@
+"""Carrying out a plan from the command line: outcomes on stdout as they come, a progress bar
+on stderr when it is a terminal, and Ctrl-C that stops new writes, lets those in flight end,
+and says how far the apply got."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from rich.console import Console
+from rich.progress import Progress
+
+from sim_client.client import SimClient
+from sim_client.desired import ApplyResult, Outcome, Plan
+
+from . import _logs
+from ._output import console, line
+
+EXIT_INTERRUPTED = 130
+
+
+class Interrupted(Exception):
+    """Ctrl-C during an apply: how many actions ended and how many never started."""
+
+    def __init__(self, done: int, failed: int, not_started: int) -> None:
+        self.done, self.failed, self.not_started = done, failed, not_started
+        failures = f" ({failed} failed)" if failed else ""
+        super().__init__(
+            f"interrupted: {done} done{failures}, {not_started} not started; plan again"
+        )
+
+
+@dataclass
+class _Tally:
+    """The outcomes seen so far."""
+
+    ended: list[Outcome] = field(default_factory=list)
+
+    def interrupted(self, plan: Plan) -> Interrupted:
+        ended = [o for o in self.ended if o.status not in ("skipped", "unchanged")]
+        failed = sum(o.status == "failed" for o in ended)
+        return Interrupted(len(ended), failed, len(plan.changes) - len(ended))
+
+
+async def apply_plan(
+    sim: SimClient, plan: Plan, *, concurrency: int, fail_fast: bool, show_outcomes: bool
+) -> ApplyResult:
+    """Apply ``plan``, printing each outcome (unless ``show_outcomes`` is false); raises
+    :class:`Interrupted` after Ctrl-C, once the writes in flight have ended."""
+    tally = _Tally()
+    with _display(len(plan.changes)) as (progress, outcomes_on):
+
+        def report(outcome: Outcome) -> None:
+            tally.ended.append(outcome)
+            if progress is not None:
+                progress.advance(progress.task_ids[0])
+            if show_outcomes:
+                style = "red" if outcome.status in ("failed", "skipped") else "green"
+                line(outcome.render(), style, to=outcomes_on)
+
+        work = asyncio.ensure_future(
+            sim.apply(plan, concurrency=concurrency, fail_fast=fail_fast, on_outcome=report)
+        )
+        with _stop_on_interrupt(work) as interrupted:
+            try:
+                result = await work
+            except asyncio.CancelledError:
+                if not interrupted:
+                    raise
+                raise tally.interrupted(plan) from None
+        if interrupted:
+            raise tally.interrupted(plan)
+        return result
+
+
+@contextlib.contextmanager
+def _stop_on_interrupt(work: asyncio.Future[ApplyResult]) -> Iterator[list[bool]]:
+    """Ctrl-C cancels ``work`` (the apply stops starting writes and waits for those in
+    flight) instead of raising KeyboardInterrupt somewhere in the event loop; yields a list
+    that is non-empty once that happened."""
+    loop = asyncio.get_running_loop()
+    interrupted: list[bool] = []
+
+    def stop() -> None:
+        interrupted.append(True)
+        work.cancel()
+
+    try:
+        loop.add_signal_handler(signal.SIGINT, stop)
+    except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, Windows
+        yield interrupted
+        return
+    try:
+        yield interrupted
+    finally:
+        loop.remove_signal_handler(signal.SIGINT)
+
+
+@contextlib.contextmanager
+def _display(total: int) -> Iterator[tuple[Progress | None, Console]]:
+    """A transient progress bar on stderr when it is a terminal (log records print above
+    it); yields it and the console outcomes go to: stdout, or the bar's console when stdout
+    is the very same terminal (so that lines print above the bar, not through it)."""
+    err = console(stderr=True)
+    if not err.is_terminal:
+        yield None, console()
+        return
+    with Progress(
+        console=err, transient=True, redirect_stdout=False, redirect_stderr=False
+    ) as progress:
+        progress.add_task("applying", total=total)
+        with _logs.above(progress.console):
+            yield progress, progress.console if _same_terminal() else console()
+
+
+def _same_terminal() -> bool:
+    try:
+        return os.path.samestat(os.fstat(sys.stdout.fileno()), os.fstat(sys.stderr.fileno()))
+    except (AttributeError, OSError, ValueError):
+        return False

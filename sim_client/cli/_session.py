@@ -1,0 +1,107 @@
+"""The options every command takes (tenant, API, timeouts, verbosity) and running a
+command's work with a client made from them."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from sim_client.client import SimClient
+
+from . import _logs
+from ._output import message
+from ._settings import API_CHOICES, Connection, SettingsError, connection, operator_names
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Session:
+    """What a command needs besides its own arguments."""
+
+    connection: Connection
+    verbose: bool
+
+    def run(self, work: Callable[[SimClient], Awaitable[T]]) -> T:
+        """Run ``work`` with a client for the tenant, in a fresh event loop."""
+
+        async def main() -> T:
+            try:
+                sim = SimClient.from_env(self.connection.variables, **self.connection.options)
+            except (ValueError, TypeError) as error:
+                raise SettingsError(operator_names(str(error))) from None
+            async with sim:
+                return await work(sim)
+
+        return asyncio.run(main())
+
+
+def session_options(function: Callable[..., int]) -> Callable[..., int]:
+    """Add the common options to a command, which receives them as a :class:`Session`."""
+
+    @functools.wraps(function)
+    def command(
+        *,
+        env_file: Path | None,
+        tenant: str | None,
+        sail_config: Path | None,
+        api: str | None,
+        timeout: float | None,
+        max_retries: int | None,
+        verbose: bool,
+        debug: bool,
+        **arguments: Any,
+    ) -> int:
+        _logs.configure(debug=debug)
+        settings = connection(
+            env_file=env_file,
+            tenant=tenant,
+            sail_config=sail_config,
+            api=api,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+        if verbose or debug:
+            message(settings.describe(), "dim")
+        return function(Session(settings, verbose), **arguments)
+
+    options = [
+        click.option(
+            "--env",
+            "env_file",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Read SAIL_* settings from this file (mode 0600 if it holds a secret).",
+        ),
+        click.option("--tenant", help="An environment of the sail CLI's config.yaml."),
+        click.option(
+            "--sail-config",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="The sail CLI's config file [default: ~/.sailpoint/config.yaml].",
+        ),
+        click.option(
+            "--api",
+            type=click.Choice(API_CHOICES, case_sensitive=False),
+            help="API version (else SAIL_API, else beta).",
+        ),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(min=0, min_open=True, max=3600),
+            help="Seconds one request may take [default: 30].",
+        ),
+        click.option(
+            "--max-retries",
+            type=click.IntRange(min=0, max=20),
+            help="Extra attempts for a failed request [default: 2].",
+        ),
+        click.option("-v", "--verbose", is_flag=True, help="Say more (tenant, unchanged ones)."),
+        click.option("--debug", is_flag=True, help="Log each request on stderr (no secrets)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
