@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,12 @@ class Session:
                 return await work(sim)
 
         return asyncio.run(main())
+
+
+def _a_number(context: click.Context, parameter: click.Parameter, value: float | None) -> Any:
+    if value is not None and math.isnan(value):
+        raise click.BadParameter("nan is not a number of seconds", context, parameter)
+    return value
 
 
 def session_options(function: Callable[..., int]) -> Callable[..., int]:
@@ -92,6 +99,7 @@ def session_options(function: Callable[..., int]) -> Callable[..., int]:
         click.option(
             "--timeout",
             type=click.FloatRange(min=0, min_open=True, max=3600),
+            callback=_a_number,
             help="Seconds one request may take [default: 30].",
         ),
         click.option(
