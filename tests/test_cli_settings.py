@@ -26,17 +26,22 @@ ELSEWHERE = "https://elsewhere.example.com"
 
 
 @pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> FakeSimServer:
+def made() -> list[dict[str, Any]]:
+    """The settings and options of each client the command made."""
+    return []
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch, made: list[dict[str, Any]]) -> FakeSimServer:
     """A fake tenant; clients made from settings reach it whatever their base URL's host."""
     fake = FakeSimServer()
     fake.add_integration({"name": "SAP", "description": "Tickets"})
-    made = SimClient.from_env.__func__  # type: ignore[attr-defined]
+    real = SimClient.from_env.__func__  # type: ignore[attr-defined]
 
-    def from_env(cls: type[SimClient], environ: Any = None, **options: Any) -> SimClient:
-        fake.made.append({"environ": dict(environ), **options})  # type: ignore[attr-defined]
-        return made(cls, environ, transport=fake.transport, **options)  # type: ignore[no-any-return]
+    def from_env(cls: type[SimClient], /, environ: Any = None, **options: Any) -> SimClient:
+        made.append({"environ": dict(environ), **options})
+        return real(cls, environ, transport=fake.transport, **options)  # type: ignore[no-any-return]
 
-    fake.made = []  # type: ignore[attr-defined]
     monkeypatch.setattr(SimClient, "from_env", classmethod(from_env))
     return fake
 
@@ -68,13 +73,15 @@ def api_paths(fake: FakeSimServer) -> set[str]:
     return {r.path for r in fake.requests if "/oauth/" not in r.path}
 
 
-def test_an_env_file_wins_over_the_environment(fake: FakeSimServer, tmp_path: Path) -> None:
+def test_an_env_file_wins_over_the_environment(
+    fake: FakeSimServer, made: list[dict[str, Any]], tmp_path: Path
+) -> None:
     lines = [f"export {k}={v}" if "URL" in k else f'{k}="{v}"' for k, v in variables(fake).items()]
     env_file = private(tmp_path / "prod.env", "# prod\n\n" + "\n".join(lines) + "\n")
     result = run(fake, "list", "--env", env_file, env={"SAIL_BASE_URL": ELSEWHERE})
     assert result.exit_code == 0, result.stderr
     assert "SAP" in result.stdout
-    assert fake.made[-1]["environ"]["SAIL_BASE_URL"] == fake.base_url
+    assert made[-1]["environ"]["SAIL_BASE_URL"] == fake.base_url
 
 
 def test_a_readable_env_file_with_a_secret_is_refused(fake: FakeSimServer, tmp_path: Path) -> None:
@@ -191,14 +198,16 @@ def test_errors_name_flags_and_variables_not_arguments(fake: FakeSimServer) -> N
     assert fake.requests == []
 
 
-def test_timeout_and_max_retries_reach_the_client(fake: FakeSimServer) -> None:
+def test_timeout_and_max_retries_reach_the_client(
+    fake: FakeSimServer, made: list[dict[str, Any]]
+) -> None:
     fake.fail(503, method="GET")
     result = run(fake, "list", "--max-retries", "0", "--timeout", "5", env=variables(fake))
     assert result.exit_code == 1
     assert result.stderr.startswith("error: ServerError: GET /beta/sim-integrations")
-    assert fake.made[-1]["max_retries"] == 0 and fake.made[-1]["timeout"] == 5.0
+    assert made[-1]["max_retries"] == 0 and made[-1]["timeout"] == 5.0
     assert run(fake, "list", env=variables(fake)).exit_code == 0  # retried by default
-    assert "max_retries" not in fake.made[-1] and "timeout" not in fake.made[-1]
+    assert "max_retries" not in made[-1] and "timeout" not in made[-1]
 
 
 def test_info_records_show_on_stderr_and_debug_adds_the_request_log(

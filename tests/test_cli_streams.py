@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -72,23 +73,21 @@ def desired(tenant: dict[str, str], tmp_path: Path) -> Path:
     return path
 
 
-def run(
-    env: dict[str, str], *args: str | Path, **options: object
-) -> subprocess.CompletedProcess[str]:
+def run(env: dict[str, str], *args: str | Path, **options: Any) -> subprocess.CompletedProcess[str]:
     options = {
         "stdout": subprocess.PIPE,
         "stderr": subprocess.PIPE,
         "stdin": subprocess.DEVNULL,
         **options,
     }
-    result = subprocess.run(
+    result: subprocess.CompletedProcess[str] = subprocess.run(
         [SIM_CLIENT, *map(str, args)],
         text=True,
         env=env,
         timeout=60,
         check=False,
         start_new_session=True,  # no controlling terminal
-        **options,  # type: ignore[call-overload]
+        **options,
     )
     for text in (result.stdout, result.stderr):
         assert "Traceback" not in (text or "")
@@ -119,7 +118,7 @@ def test_list_into_a_closed_pipe_ends_cleanly_with_exit_code_0(tenant: dict[str,
 
 
 def test_list_piped_into_head_exits_0(tenant: dict[str, str]) -> None:
-    result = subprocess.run(
+    result: subprocess.CompletedProcess[str] = subprocess.run(
         ["bash", "-c", f'"{SIM_CLIENT}" list | head -1; echo "exit=${{PIPESTATUS[0]}}"'],
         capture_output=True,
         text=True,
@@ -218,7 +217,7 @@ def test_ctrl_c_stops_new_writes_waits_for_those_in_flight_and_exits_130(
         env=tenant,
     )
     assert process.stdout is not None and process.stderr is not None
-    printed = []
+    printed: list[str] = []
     while not (printed and printed[-1].startswith("updated ")):
         printed.append(process.stdout.readline())
         assert printed[-1], "the apply ended before any outcome"

@@ -137,7 +137,7 @@ def make_plan(session: Session, sources: Sequence[str], prune: bool, id_map: Pat
         except DesiredStateError as error:
             if stdin_copy is None:
                 raise
-            problems = [problem.replace(stdin_copy, STDIN) for problem in error.problems]
+            problems = [problem.replace(stdin_copy, "<stdin>") for problem in error.problems]
             raise DesiredStateError(problems) from None
     ids = load_id_map(id_map) if id_map is not None else None
     return session.run(lambda sim: sim.plan(documents, prune=prune, id_map=ids))
