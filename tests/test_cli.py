@@ -189,9 +189,9 @@ def test_input_problems_are_all_reported_before_any_request(
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         "error: 3 problems in the desired state:",
-        f"  - {bad}: [0]: description: must be a string, not an integer",
-        f"  - {bad}: [1]: name: is required",
-        f"  - {bad}: [2]: name: 'A' is also the name of {bad}: [0]",
+        f"  - {bad}:2:3: description: must be a string, not an integer",
+        f"  - {bad}:3:3: name: is required",
+        f"  - {bad}:4:3: name: 'A' is also the name of {bad}:1:3",
     ]
     assert fake.requests == []
 

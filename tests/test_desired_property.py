@@ -10,6 +10,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sim_client.desired import plan as plan_for
 from sim_client.desired._secrets import placeholders
 from sim_client.testing import FakeSimServer
 
@@ -90,11 +91,20 @@ async def converge(state_a: dict[str, Any], state_b: dict[str, Any]) -> None:
             for document in desired
             for path, variable in placeholders(document["attributes"])
         }
-        plan = await sim_a.plan(desired, prune=True, secrets=secrets)
+        plan = await plan_for(
+            sim_a,
+            desired,
+            prune=True,
+            secrets=secrets,
+            allow_credential_removal=True,
+            allow_delete_all=True,
+            max_deletes=len(state_a),
+        )
         result = await sim_a.apply(plan)
         assert result.ok, result.to_dict()
         assert await sim_a.export_integrations() == desired
-        assert not (await sim_a.plan(desired, prune=True, secrets=secrets)).has_changes
+        again = await plan_for(sim_a, desired, prune=True, secrets=secrets, allow_delete_all=True)
+        assert not again.has_changes
 
 
 @PROPERTY_SETTINGS

@@ -282,7 +282,9 @@ async def test_prune_deletes_integrations_that_are_not_desired(
     result = await sim.apply(pruning)
     assert [o.status for o in result.outcomes] == ["deleted", "unchanged"]
     assert list(stored(fake)) == ["keep"]
-    empty = await sim.plan([], prune=True)
+    with pytest.raises(DesiredStateError, match="would delete every integration of the tenant"):
+        await sim.plan([], prune=True)
+    empty = await plan_for(sim, [], prune=True, allow_delete_all=True)
     assert [(a.kind, a.name) for a in empty.actions] == [("delete", "keep")]
 
 
@@ -333,8 +335,8 @@ async def test_a_placeholder_never_reads_the_clients_own_settings(
     with pytest.raises(DesiredStateError) as caught:
         await sim.plan(desired)
     assert caught.value.problems == (
-        "desired[0] ('leaky'): attributes.instance: ${SAIL_CLIENT_SECRET} is not set "
-        "(SAIL_* variables are the client's own settings, never values)",
+        "desired[0]: attributes.instance: ${SAIL_CLIENT_SECRET}: "
+        "SAIL_* variables are the client's own settings, never values",
     )
     assert fake.requests == []
 
@@ -348,10 +350,9 @@ async def test_missing_placeholders_are_all_reported_before_any_request(
     with pytest.raises(DesiredStateError) as caught:
         await sim.plan(exported, secrets={})
     assert caught.value.problems == (
-        "desired[0] ('ServiceNow - HR'): attributes.oauth.clientSecret: "
+        "desired[0]: attributes.oauth.clientSecret: "
         "${SIM_SERVICENOW_HR_OAUTH_CLIENTSECRET} is not set",
-        "desired[0] ('ServiceNow - HR'): attributes.password: "
-        "${SIM_SERVICENOW_HR_PASSWORD} is not set",
+        "desired[0]: attributes.password: ${SIM_SERVICENOW_HR_PASSWORD} is not set",
     )
     with pytest.raises(DesiredStateError, match="name: is required"):
         await sim.plan([{"description": "no name"}])
@@ -387,14 +388,14 @@ async def test_an_integration_without_a_usable_name_is_neither_exported_nor_prun
     ]
     async with listing_client(listing) as sim:
         exported = await sim.export_integrations()
-        plan = await sim.plan([], prune=True)
+        plan = await plan_for(sim, [], prune=True, allow_delete_all=True)
 
     assert [d["name"] for d in exported] == ["kept"]
     assert [(a.kind, a.integration_id) for a in plan.actions] == [("delete", "1")]
     left_out = [r.getMessage() for r in caplog.records if "no usable name" in r.getMessage()]
     assert left_out == [
-        "export: integration 2 has no usable name; left out",
-        "export: integration 3 has no usable name; left out",
+        "export: integration '2' has no usable name; left out",
+        "export: integration '3' has no usable name; left out",
     ]
 
 
@@ -429,9 +430,9 @@ async def test_an_integration_nested_deeper_than_any_document_fails_plan_and_exp
             await sim.plan([simple("deep")])
 
     assert exported == []
-    assert "export: integration 1 is nested too deeply; left out" in caplog.messages
+    assert "export: integration '1' is nested too deeply; left out" in caplog.messages
     assert caught.value.problems == (
-        "the tenant's integration 1: integration 'deep': nested more than 64 levels deep",
+        "the tenant's integration '1': integration 'deep': nested more than 64 levels deep",
     )
 
 

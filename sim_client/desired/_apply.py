@@ -1,21 +1,31 @@
-"""Apply: carry out a plan's actions with bounded concurrency, each with its own outcome."""
+"""Apply: carry out a plan's actions with bounded concurrency, each with its own outcome.
+
+Stopping is orderly: when ``on_outcome`` raises, or when :func:`apply` is cancelled (Ctrl-C
+under :func:`asyncio.run`), no new write starts, the writes in flight are waited for, and only
+then does :func:`apply` raise (the callback's exception, or :class:`ApplyInterrupted`, a
+:class:`asyncio.CancelledError` carrying the counts). Nothing is left running.
+
+Secrets the plan resolved are masked in every outcome, however they come back: an error whose
+message, ``messages`` or ``body`` echo a submitted secret (a 400 quoting the request) is
+scrubbed before it is kept.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
-from sim_client.errors import APIStatusError, NotFoundError, SimError
+from sim_client.errors import APIStatusError, NotFoundError, SimError, hide
 
+from ._digest import digest
 from ._documents import canonical
-from ._plan import Action, Plan, same
-
-if TYPE_CHECKING:
-    from sim_client.client import SimClient
-    from sim_client.models import SimIntegration
+from ._plan import Action, Plan, printable, same
+from ._protocol import IntegrationClient, IntegrationRecord
+from ._saved import api_of, same_root
 
 Status = Literal["created", "updated", "deleted", "unchanged", "failed", "skipped"]
 _STATUSES: tuple[Status, ...] = ("created", "updated", "deleted", "unchanged", "failed", "skipped")
@@ -27,15 +37,32 @@ class StalePlanError(SimError):
     the action was not applied; plan again."""
 
 
+class WrongTenantError(StalePlanError):
+    """The plan was made against another API root (tenant or API version); nothing applied."""
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What became of one action: the integration as stored (create, update), or the error
-    (``failed``); ``skipped`` when ``fail_fast`` stopped it from starting."""
+    (``failed``); ``skipped`` when it was not started (``fail_fast``, a failing
+    ``on_outcome``, or cancellation stopped it).
+
+    Rendered and serialised with the plan's secrets masked and server text escaped.
+    """
 
     action: Action
     status: Status
-    integration: SimIntegration | None = None
+    integration: IntegrationRecord | None = None
     error: Exception | None = None
+
+    def _secrets(self) -> tuple[str, ...]:
+        return self.action.secrets
+
+    def error_text(self) -> str | None:
+        """``Type: message`` of the error, secrets masked, controls escaped (None if none)."""
+        if self.error is None:
+            return None
+        return printable(f"{type(self.error).__name__}: {self.error}", self._secrets())
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -45,16 +72,23 @@ class Outcome:
             "status": self.status,
         }
         if self.error is not None:
-            data["error"] = f"{type(self.error).__name__}: {self.error}"
+            data["error"] = self.error_text()
             if isinstance(self.error, APIStatusError) and self.error.tracking_id:
                 data["tracking_id"] = self.error.tracking_id
         return data
 
     def render(self) -> str:
-        line = f"{self.status} {self.action.name}"
+        line = f"{self.status} {printable(self.action.name)}"
         if self.error is not None:
-            line += f": {type(self.error).__name__}: {self.error}"
+            line += f": {self.error_text()}"
         return line
+
+    def __repr__(self) -> str:
+        integration = self.integration.id if self.integration else None
+        return (
+            f"Outcome(action={self.action!r}, status={self.status!r}, "
+            f"integration={integration!r}, error={self.error_text()!r})"
+        )
 
 
 @dataclass(frozen=True)
@@ -72,6 +106,16 @@ class ApplyResult:
     def failed(self) -> tuple[Outcome, ...]:
         return tuple(outcome for outcome in self.outcomes if outcome.status == "failed")
 
+    @property
+    def done(self) -> int:
+        """How many actions were carried out (created, updated or deleted)."""
+        return sum(outcome.status in _DONE.values() for outcome in self.outcomes)
+
+    @property
+    def not_started(self) -> int:
+        """How many actions were not started (``skipped``)."""
+        return sum(outcome.status == "skipped" for outcome in self.outcomes)
+
     def summary(self) -> dict[str, int]:
         """How many outcomes of each status there are (statuses that occur only)."""
         counts = dict.fromkeys(_STATUSES, 0)
@@ -87,11 +131,37 @@ class ApplyResult:
         }
 
     def to_json(self, *, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+        """:meth:`to_dict` as JSON, every non-ASCII character escaped (C1 controls too)."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=True)
+
+
+class ApplyInterrupted(asyncio.CancelledError):
+    """:func:`apply` was cancelled: the writes in flight were finished, none started after.
+
+    ``result`` holds every action's outcome (those not started are ``skipped``); ``done`` and
+    ``not_started`` count them, for "interrupted: N done, M not started; plan again".
+    """
+
+    def __init__(self, result: ApplyResult) -> None:
+        self.result = result
+        self.done = result.done
+        self.not_started = result.not_started
+        super().__init__(
+            f"interrupted: {self.done} done, {self.not_started} not started; plan again"
+        )
+
+
+@dataclass
+class _Run:
+    """The shared state of one apply: whether to start more writes, the callback's error."""
+
+    stopped: bool = False
+    callback_error: BaseException | None = None
+    outcomes: dict[int, Outcome] = field(default_factory=dict)
 
 
 async def apply(
-    sim: SimClient,
+    sim: IntegrationClient,
     plan: Plan,
     *,
     concurrency: int = 4,
@@ -100,49 +170,160 @@ async def apply(
 ) -> ApplyResult:
     """Carry out ``plan``: at most ``concurrency`` actions at a time.
 
-    A failed action (any :class:`~sim_client.SimError`, or a ValueError/TypeError from the
-    argument checks) is reported in its outcome and does not stop the others, unless
-    ``fail_fast``: then no further action starts (those running finish) and the rest are
-    ``skipped``. Before an update or delete the target is read again; if its ``modified``
-    differs from the plan's (or, when the service gives none, its content does), the action
-    fails with :class:`StalePlanError`. ``on_outcome`` is called as each action ends.
+    Refused before any request (:class:`WrongTenantError`) if ``plan`` was made against
+    another API root than ``sim.base_url``; a saved plan is also refused before any write
+    (:class:`StalePlanError`) if a target changed since. A failed action (any
+    :class:`~sim_client.SimError`, or a ValueError/TypeError from the argument checks) is
+    reported in its outcome and does not stop the others, unless ``fail_fast``: then no
+    further action starts (those running finish) and the rest are ``skipped``. Before an
+    update or delete the target is read again; if its content or ``modified`` differs from
+    the plan's, the action fails with :class:`StalePlanError`. ``on_outcome`` is called as
+    each action ends; if it raises, see the module.
     """
-    import asyncio
-
     if not isinstance(plan, Plan):
         raise TypeError(f"plan must be a Plan, not {type(plan).__name__}")
     if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
         raise ValueError("concurrency must be an integer >= 1")
+    _check_tenant(sim, plan)
+    if plan.saved:
+        await _check_all_fresh(sim, plan)
     gate = asyncio.Semaphore(concurrency)
-    stopped = False
+    run = _Run()
 
-    async def run(action: Action) -> Outcome:
-        nonlocal stopped
+    async def one(index: int, action: Action) -> None:
         if action.kind == "unchanged":
-            return Outcome(action, "unchanged")
-        async with gate:
-            if stopped:
-                outcome = Outcome(action, "skipped")
-            else:
-                try:
-                    outcome = Outcome(action, _DONE[action.kind], await _carry_out(sim, action))
-                except (SimError, ValueError, TypeError) as error:
-                    stopped = stopped or fail_fast
-                    outcome = Outcome(action, "failed", error=error)
-        if on_outcome is not None:
-            on_outcome(outcome)
-        return outcome
+            outcome = Outcome(action, "unchanged")
+        else:
+            async with gate:
+                if run.stopped:
+                    outcome = Outcome(action, "skipped")
+                else:
+                    outcome = await _attempt(sim, plan, action)
+                    run.stopped = run.stopped or (fail_fast and outcome.status == "failed")
+        run.outcomes[index] = outcome
+        if on_outcome is not None and run.callback_error is None:
+            try:
+                on_outcome(outcome)
+            except Exception as error:  # re-raised once the writes in flight end
+                run.callback_error = error
+                run.stopped = True
 
-    outcomes = await asyncio.gather(*(run(action) for action in plan.actions))
-    return ApplyResult(tuple(outcomes))
+    tasks = [asyncio.ensure_future(one(i, action)) for i, action in enumerate(plan.actions)]
+    try:
+        if tasks:
+            await asyncio.wait(tasks)
+    except asyncio.CancelledError:
+        run.stopped = True
+        await _finish(tasks)
+        raise ApplyInterrupted(_result(plan, run)) from None
+    if run.callback_error is not None:
+        raise run.callback_error
+    return _result(plan, run)
 
 
-async def _carry_out(sim: SimClient, action: Action) -> SimIntegration | None:
+async def _finish(tasks: Sequence[asyncio.Future[None]]) -> None:
+    """Wait for every task to end (those waiting for a slot end at once, as skipped), even
+    if cancelled again meanwhile."""
+    while True:
+        try:
+            await asyncio.shield(asyncio.gather(*tasks, return_exceptions=True))
+            return
+        except asyncio.CancelledError:
+            if all(task.done() for task in tasks):
+                return
+
+
+def _result(plan: Plan, run: _Run) -> ApplyResult:
+    return ApplyResult(
+        tuple(
+            run.outcomes.get(i) or Outcome(action, "skipped")
+            for i, action in enumerate(plan.actions)
+        )
+    )
+
+
+async def _attempt(sim: IntegrationClient, plan: Plan, action: Action) -> Outcome:
+    try:
+        return Outcome(action, _DONE[action.kind], await _carry_out(sim, plan, action))
+    except (SimError, ValueError, TypeError) as error:
+        return Outcome(action, "failed", error=scrub(error, action.secrets))
+
+
+def scrub(error: Exception, secrets: Iterable[str]) -> Exception:
+    """``error`` with each secret masked in its message, and for a service error in its
+    ``messages`` and ``body`` too (in place; returned for convenience)."""
+    values = tuple(secret for secret in secrets if secret)
+    if not values:
+        return error
+    error.args = tuple(hide(arg, values) if isinstance(arg, str) else arg for arg in error.args)
+    for name in ("messages", "body"):  # APIStatusError, ResponseDecodeError
+        if hasattr(error, name):
+            setattr(error, name, _scrub_value(getattr(error, name), values))
+    return error
+
+
+def _scrub_value(value: Any, secrets: tuple[str, ...]) -> Any:
+    if isinstance(value, str):
+        return hide(value, secrets)
+    if isinstance(value, dict):
+        return {key: _scrub_value(item, secrets) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_scrub_value(item, secrets) for item in value]
+    return value
+
+
+def _check_tenant(sim: IntegrationClient, plan: Plan) -> None:
+    if plan.base_url is None:
+        return
+    here = sim.base_url
+    if not same_root(plan.base_url, here) or api_of(plan.base_url) != api_of(here):
+        raise WrongTenantError(
+            f"this plan was made for {printable(plan.base_url)}, not {printable(here)}; "
+            "nothing applied (plan again against this tenant)"
+        )
+
+
+async def _check_all_fresh(sim: IntegrationClient, plan: Plan) -> None:
+    """StalePlanError, before any write, naming every target that changed since the plan."""
+    current = {item.id: item.to_dict() for item in await sim.list_integrations()}
+    names = {wire.get("name") for wire in current.values()}
+    problems: list[str] = []
+    for action in plan.changes:
+        if action.kind == "create":
+            if action.name in names:
+                problems.append(f"{action.name!r} exists now; the plan would create it")
+            continue
+        wire = current.get(action.integration_id or "")
+        if wire is None:
+            problems.append(f"{action.name!r} ({action.integration_id}) was deleted")
+        elif not _as_planned(plan, action, wire):
+            problems.append(f"{action.name!r} ({action.integration_id}) changed")
+    if problems:
+        raise StalePlanError(
+            "the tenant changed since the plan; nothing applied (plan again): "
+            + "; ".join(problems)
+        )
+
+
+def _as_planned(plan: Plan, action: Action, wire: dict[str, Any]) -> bool:
+    """Whether the target's record (wire form) is the one the plan saw: same ``modified`` and
+    same content (by digest; by comparison for an action built by hand without one)."""
+    modified = wire.get("modified")
+    if (modified if isinstance(modified, str) else None) != action.modified:
+        return False
+    if action.assumed is not None:
+        return digest(plan.salt, canonical(wire)) == action.assumed
+    return action.seen is None or same(canonical(wire), action.seen)
+
+
+async def _carry_out(
+    sim: IntegrationClient, plan: Plan, action: Action
+) -> IntegrationRecord | None:
     if action.kind == "create":
         assert action.document is not None
         return await sim.create_integration(action.document)
     assert action.integration_id is not None
-    await _check_fresh(sim, action, action.integration_id)
+    await _check_fresh(sim, plan, action, action.integration_id)
     if action.kind == "update":
         assert action.document is not None
         return await sim.update_integration(action.integration_id, action.document)
@@ -152,7 +333,9 @@ async def _carry_out(sim: SimClient, action: Action) -> SimIntegration | None:
     return None
 
 
-async def _check_fresh(sim: SimClient, action: Action, integration_id: str) -> None:
+async def _check_fresh(
+    sim: IntegrationClient, plan: Plan, action: Action, integration_id: str
+) -> None:
     """Raise StalePlanError unless the target is as the plan saw it."""
     try:
         wire = (await sim.get_integration(integration_id)).to_dict()
@@ -160,14 +343,9 @@ async def _check_fresh(sim: SimClient, action: Action, integration_id: str) -> N
         raise StalePlanError(
             f"{action.name!r} ({integration_id}) was deleted since the plan; not applied"
         ) from None
-    modified = wire.get("modified")
-    modified = modified if isinstance(modified, str) else None
-    if modified != action.modified:
+    if not _as_planned(plan, action, wire):
+        modified = wire.get("modified")
         raise StalePlanError(
             f"{action.name!r} ({integration_id}) changed since the plan (modified "
             f"{action.modified or 'unknown'}, now {modified or 'unknown'}); not applied"
-        )
-    if modified is None and not same(canonical(wire), action.seen):
-        raise StalePlanError(
-            f"{action.name!r} ({integration_id}) changed since the plan; not applied"
         )

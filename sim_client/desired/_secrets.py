@@ -15,21 +15,34 @@ unless its last word names something about the credential rather than the creden
 ``required``): ``tokenUrl``, ``passwordPolicy`` and ``keyId`` are not secrets. Everything
 below a credential member (an object or list under ``credentials``) is secret too.
 
-Only non-empty strings are replaced by placeholders: ``${SIM_<NAME>_<MEMBER>}``, NAME the
+Export replaces only non-empty strings, by placeholders ``${SIM_<NAME>_<MEMBER>}``: NAME the
 integration's name and MEMBER the member's path joined by ``_``, both upper-cased with every run
-of characters other than ASCII letters and digits turned into one ``_``.
+of characters other than ASCII letters and digits turned into one ``_``. When two secrets of a
+tenant would get the same variable name (``A-B`` and ``A B``), each of them gets a suffix of a
+short hash of its integration's id and member path, ``SIM_A_B_PASSWORD_3F9A0C``: a name depends
+only on the integration it belongs to and on whether another one clashes with it, so deleting
+an integration never gives another the variable name that was the deleted one's.
 
-A placeholder is a whole string value of the form ``${VARIABLE}`` inside ``attributes``
-(elsewhere, e.g. in ``request`` templates, ``${...}`` is the ticket template's own syntax and
-left alone). One more ``$`` escapes: ``$${X}`` stands for the literal text ``${X}``, ``$$${X}``
-for ``$${X}``; export writes such literal values escaped, so every value survives the round
-trip.
+Placeholders and ``$`` in ``attributes`` values (at any depth; elsewhere, e.g. in ``request``
+templates, ``${...}`` is the ticket template's own syntax and left alone):
+
+- ``${NAME}`` as the whole value is a placeholder. NAME is ``[A-Z][A-Z0-9_]*`` and starts with
+  one of the allowed prefixes (``placeholder_prefixes``, default ``("SIM_",)``); never with
+  ``SAIL_`` (the client's own settings). Its value comes from the environment (or the
+  ``secrets`` mapping given to the plan).
+- ``$$`` stands for one literal ``$``; a ``$`` before anything other than ``$``, ``{``, a letter
+  or ``_`` is literal too (``cost $5``).
+- Anything else that looks like a placeholder is an error naming the field: ``${SIM-HR}``,
+  ``${X:-default}``, ``${X`` , ``"${X} "``, ``$X``, ``prefix ${X}``, ``${HOME}`` (prefix not
+  allowed). The value itself is never shown, it may be a password.
+
+Export writes every literal ``$`` as ``$$``, so every value survives the round trip.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 #: Shown wherever a secret value would be printed or serialised.
@@ -72,10 +85,18 @@ _NOT_THE_SECRET = frozenset(
     }
 )
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
-_PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_DOLLARS = re.compile(r"\$+\{[^}]*\}")
-_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_PLACEHOLDER = re.compile(r"\$\{([A-Z][A-Z0-9_]*)\}")
+#: A ``$`` and what follows it: ``$$`` (a literal ``$``), or the start of a would-be placeholder.
+_DOLLAR = re.compile(r"\$([$]|[{A-Za-z_])?")
+_VARIABLE = re.compile(r"[A-Z][A-Z0-9_]*")
 _NOT_ALNUM = re.compile(r"[^A-Za-z0-9]+")
+#: The prefixes a placeholder's variable may start with, unless the caller says otherwise.
+DEFAULT_PREFIXES: tuple[str, ...] = ("SIM_",)
+_OWN_PREFIX = "SAIL_"
+
+
+class _LookAlike(ValueError):
+    """A value that looks like a placeholder but is not one."""
 
 
 def is_credential_name(name: str) -> bool:
@@ -104,11 +125,102 @@ def is_sensitive(path: FieldPath) -> bool:
     )
 
 
-def hide_secrets(attributes: Any, integration: str, namer: SecretNamer, taken: set[str]) -> Any:
+def check_prefixes(prefixes: Iterable[str]) -> tuple[str, ...]:
+    """``prefixes`` as a tuple, each an upper-case variable-name start; ValueError otherwise."""
+    if isinstance(prefixes, str):
+        raise TypeError("placeholder_prefixes must be a sequence of prefixes, not one string")
+    checked = tuple(prefixes)
+    for prefix in checked:
+        if not isinstance(prefix, str) or not _VARIABLE.fullmatch(prefix):
+            raise ValueError(
+                f"placeholder prefix {prefix!r} must be upper-case letters, digits and _"
+            )
+    if not checked:
+        raise ValueError("placeholder_prefixes must hold at least one prefix")
+    return checked
+
+
+def allowed_variable(variable: str, prefixes: Iterable[str]) -> bool:
+    """Whether a placeholder may name ``variable``: an allowed prefix, never ``SAIL_``."""
+    return not variable.startswith(_OWN_PREFIX) and any(
+        variable.startswith(prefix) for prefix in prefixes
+    )
+
+
+def check_placeholders(
+    attributes: object, prefixes: Iterable[str] = DEFAULT_PREFIXES
+) -> list[tuple[FieldPath, str]]:
+    """Every value of ``attributes`` that looks like a placeholder but is not an allowed one:
+    (path below ``attributes``, what is wrong; never the value)."""
+    allowed = tuple(prefixes)
+    found: list[tuple[FieldPath, str]] = []
+    for path, value in _strings(attributes, ()):
+        if match := _PLACEHOLDER.fullmatch(value):
+            variable = match.group(1)
+            if not allowed_variable(variable, allowed):
+                found.append((path, _not_allowed(variable, allowed)))
+            continue
+        try:
+            _unescape(value)
+        except _LookAlike:
+            found.append(
+                (
+                    path,
+                    "looks like a placeholder but is not one: a placeholder is the whole value "
+                    f"${{NAME}}, NAME of A-Z, 0-9 and _ starting with {_either(allowed)}; "
+                    "write $$ for a literal $",
+                )
+            )
+    return found
+
+
+def _not_allowed(variable: str, prefixes: tuple[str, ...]) -> str:
+    if variable.startswith(_OWN_PREFIX):
+        return f"${{{variable}}}: SAIL_* variables are the client's own settings, never values"
+    return f"${{{variable}}}: a placeholder's name must start with {_either(prefixes)}"
+
+
+def _either(prefixes: tuple[str, ...]) -> str:
+    return " or ".join(prefixes)
+
+
+def _strings(value: object, path: FieldPath) -> Iterator[tuple[FieldPath, str]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _strings(item, (*path, i))
+    elif isinstance(value, str):
+        yield path, value
+
+
+def _unescape(value: str) -> str:
+    """``value`` with ``$$`` read as ``$``; _LookAlike if a ``$`` starts a would-be placeholder."""
+    if "$" not in value:
+        return value
+
+    def one(match: re.Match[str]) -> str:
+        following = match.group(1)
+        if following == "$":
+            return "$"
+        if following:
+            raise _LookAlike
+        return "$"
+
+    return _DOLLAR.sub(one, value)
+
+
+def escape(value: str) -> str:
+    """A literal ``value`` as written in ``attributes``: every ``$`` doubled."""
+    return value.replace("$", "$$")
+
+
+def hide_secrets(attributes: Any, name_for: Callable[[tuple[str, ...]], str]) -> Any:
     """A copy of ``attributes`` with credentials replaced by placeholders, literals escaped.
 
-    A string in place of the map (some services send it as JSON text) is a placeholder whole.
-    ``taken`` holds the variable names used so far; a clash gets a numeric suffix.
+    ``name_for(member_path)`` gives each credential's variable name. A string in place of the
+    map (some services send it as JSON text) is a placeholder whole.
     """
 
     def walk(value: Any, path: tuple[str, ...], secret: bool) -> Any:
@@ -122,50 +234,32 @@ def hide_secrets(attributes: Any, integration: str, namer: SecretNamer, taken: s
         if not isinstance(value, str):
             return value
         if secret and value:
-            return "${" + _fresh(namer(integration, path), taken) + "}"
-        if _PLACEHOLDER.fullmatch(value) or (value.startswith("$$") and _DOLLARS.fullmatch(value)):
-            return "$" + value  # a literal that would read as a placeholder or an escape
-        return value
+            name = name_for(path)
+            if not isinstance(name, str) or not _VARIABLE.fullmatch(name):
+                raise ValueError(
+                    f"secret placeholder name {name!r} is not a valid variable name "
+                    "(upper-case letters, digits and _)"
+                )
+            return "${" + name + "}"
+        return escape(value)
 
     if isinstance(attributes, str):
         return walk(attributes, ("attributes",), True)
     return walk(attributes, (), False)
 
 
-def _fresh(name: str, taken: set[str]) -> str:
-    if not _VARIABLE.fullmatch(name):
-        raise ValueError(f"secret placeholder name {name!r} is not a valid variable name")
-    candidate, n = name, 1
-    while candidate in taken:
-        n += 1
-        candidate = f"{name}_{n}"
-    taken.add(candidate)
-    return candidate
-
-
 def placeholders(attributes: object) -> list[tuple[FieldPath, str]]:
     """Every placeholder in ``attributes``: (path below ``attributes``, variable name)."""
-    found: list[tuple[FieldPath, str]] = []
-
-    def walk(value: object, path: FieldPath) -> None:
-        if isinstance(value, dict):
-            for key, item in value.items():
-                walk(item, (*path, key))
-        elif isinstance(value, list):
-            for i, item in enumerate(value):
-                walk(item, (*path, i))
-        elif isinstance(value, str) and (match := _PLACEHOLDER.fullmatch(value)):
-            found.append((path, match.group(1)))
-
-    walk(attributes, ())
-    return found
+    return [
+        (path, match.group(1))
+        for path, value in _strings(attributes, ())
+        if (match := _PLACEHOLDER.fullmatch(value))
+    ]
 
 
 def resolve(attributes: Any, values: Mapping[str, str]) -> Any:
-    """A copy of ``attributes`` with placeholders replaced from ``values`` and escapes undone.
-
-    Every placeholder must have a value (check with :func:`placeholders` first).
-    """
+    """A copy of ``attributes`` with placeholders replaced from ``values`` and ``$$`` read as
+    ``$``. Check first (:func:`check_placeholders`, every variable in ``values``)."""
     if isinstance(attributes, dict):
         return {key: resolve(item, values) for key, item in attributes.items()}
     if isinstance(attributes, list):
@@ -173,8 +267,7 @@ def resolve(attributes: Any, values: Mapping[str, str]) -> Any:
     if isinstance(attributes, str):
         if match := _PLACEHOLDER.fullmatch(attributes):
             return values[match.group(1)]
-        if attributes.startswith("$$") and _DOLLARS.fullmatch(attributes):
-            return attributes[1:]
+        return _unescape(attributes)
     return attributes
 
 
