@@ -130,7 +130,7 @@ def test_desired_state_from_stdin(
     assert bad.exit_code == 1
     assert (
         bad.stderr.splitlines()[1]
-        == "  - <stdin>: [0]: description: must be a string, not an integer"
+        == "  - <stdin>:2:3: description: must be a string, not an integer"
     )
     assert "sim-client-" not in bad.stderr  # not the temporary copy's name
     twice = run("plan", "-", "-")

@@ -10,13 +10,12 @@ import os
 import signal
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 from rich.console import Console
 from rich.progress import Progress
 
 from sim_client.client import SimClient
-from sim_client.desired import ApplyResult, Outcome, Plan
+from sim_client.desired import ApplyInterrupted, ApplyResult, Outcome, Plan, apply
 
 from . import _logs
 from ._output import console, line
@@ -25,26 +24,15 @@ EXIT_INTERRUPTED = 130
 
 
 class Interrupted(Exception):
-    """Ctrl-C during an apply: how many actions ended and how many never started."""
+    """Ctrl-C during an apply, once the writes in flight have ended: how far it got."""
 
-    def __init__(self, done: int, failed: int, not_started: int) -> None:
-        self.done, self.failed, self.not_started = done, failed, not_started
-        failures = f" ({failed} failed)" if failed else ""
+    def __init__(self, result: ApplyResult) -> None:
+        failed = len(result.failed)
+        failures = f", {failed} failed" if failed else ""
         super().__init__(
-            f"interrupted: {done} done{failures}, {not_started} not started; plan again"
+            f"interrupted: {result.done} done{failures}, {result.not_started} not started; "
+            "plan again"
         )
-
-
-@dataclass
-class _Tally:
-    """The outcomes seen so far."""
-
-    ended: list[Outcome] = field(default_factory=list)
-
-    def interrupted(self, plan: Plan) -> Interrupted:
-        ended = [o for o in self.ended if o.status not in ("skipped", "unchanged")]
-        failed = sum(o.status == "failed" for o in ended)
-        return Interrupted(len(ended), failed, len(plan.changes) - len(ended))
 
 
 async def apply_plan(
@@ -52,11 +40,9 @@ async def apply_plan(
 ) -> ApplyResult:
     """Apply ``plan``, printing each outcome (unless ``show_outcomes`` is false); raises
     :class:`Interrupted` after Ctrl-C, once the writes in flight have ended."""
-    tally = _Tally()
     with _display(len(plan.changes)) as (progress, outcomes_on):
 
         def report(outcome: Outcome) -> None:
-            tally.ended.append(outcome)
             if progress is not None:
                 progress.advance(progress.task_ids[0])
             if show_outcomes:
@@ -64,39 +50,27 @@ async def apply_plan(
                 line(outcome.render(), style, to=outcomes_on)
 
         work = asyncio.ensure_future(
-            sim.apply(plan, concurrency=concurrency, fail_fast=fail_fast, on_outcome=report)
+            apply(sim, plan, concurrency=concurrency, fail_fast=fail_fast, on_outcome=report)
         )
-        with _stop_on_interrupt(work) as interrupted:
+        with _stop_on_interrupt(work):
             try:
-                result = await work
-            except asyncio.CancelledError:
-                if not interrupted:
-                    raise
-                raise tally.interrupted(plan) from None
-        if interrupted:
-            raise tally.interrupted(plan)
-        return result
+                return await work
+            except ApplyInterrupted as stopped:
+                raise Interrupted(stopped.result) from None
 
 
 @contextlib.contextmanager
-def _stop_on_interrupt(work: asyncio.Future[ApplyResult]) -> Iterator[list[bool]]:
-    """Ctrl-C cancels ``work`` (the apply stops starting writes and waits for those in
-    flight) instead of raising KeyboardInterrupt somewhere in the event loop; yields a list
-    that is non-empty once that happened."""
+def _stop_on_interrupt(work: asyncio.Future[ApplyResult]) -> Iterator[None]:
+    """Ctrl-C cancels ``work`` (the apply stops starting writes, waits for those in flight
+    and raises ApplyInterrupted) instead of raising KeyboardInterrupt somewhere in the loop."""
     loop = asyncio.get_running_loop()
-    interrupted: list[bool] = []
-
-    def stop() -> None:
-        interrupted.append(True)
-        work.cancel()
-
     try:
-        loop.add_signal_handler(signal.SIGINT, stop)
+        loop.add_signal_handler(signal.SIGINT, work.cancel)
     except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, Windows
-        yield interrupted
+        yield
         return
     try:
-        yield interrupted
+        yield
     finally:
         loop.remove_signal_handler(signal.SIGINT)
 
