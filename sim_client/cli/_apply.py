@@ -43,6 +43,8 @@ async def apply_plan(
     with _display(len(plan.changes)) as (progress, outcomes_on):
 
         def report(outcome: Outcome) -> None:
+            if outcome.status == "unchanged":  # counted in the summary, no line of its own
+                return
             if progress is not None:
                 progress.advance(progress.task_ids[0])
             if show_outcomes:
