@@ -199,7 +199,28 @@ def test_input_problems_are_all_reported_before_any_request(
 def test_a_missing_placeholder_is_an_error(fake: FakeSimServer, exported: Path) -> None:
     result = run("plan", exported, env={"SIM_SERVICENOW_HR_PASSWORD": None})
     assert result.exit_code == 1
-    assert "${SIM_SERVICENOW_HR_PASSWORD} is not set" in result.stderr
+    assert result.stderr.splitlines()[1] == (
+        f"  - {exported}:11:5: attributes.password: ${{SIM_SERVICENOW_HR_PASSWORD}} is not set"
+    )
+    assert fake.requests == []
+
+
+def test_file_problems_are_printed_with_file_line_and_column(
+    fake: FakeSimServer, tmp_path: Path
+) -> None:
+    typo = tmp_path / "typo.yaml"
+    typo.write_text("integrations:\n  - name: SAP\n    atributes: {password: hunter3}\n")
+    for command in (["plan"], ["apply", "--yes"]):
+        result = run(*command, typo)
+        assert result.exit_code == 1
+        assert result.stderr.splitlines()[1] == (
+            f"  - {typo}:3:5: atributes: unknown field `atributes`; did you mean `attributes`?"
+        )
+        assert "hunter3" not in result.output
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("- name: [A\n")
+    result = run("plan", broken)
+    assert result.stderr.splitlines()[1].startswith(f"  - {broken}:2:1: not valid YAML: ")
     assert fake.requests == []
 
 

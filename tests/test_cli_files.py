@@ -43,8 +43,10 @@ def test_export_writes_a_private_file_and_never_overwrites_without_force(
     assert run("export", "-o", out).exit_code == 0
     assert mode(out) == 0o600
     out.write_text("kept\n")
+    fake.requests.clear()
     refused = run("export", "-o", out)
     assert refused.exit_code == 1
+    assert fake.requests == []  # refused before the tenant is read
     assert refused.stderr == f"error: {out} exists; pass --force to overwrite it\n"
     assert out.read_text() == "kept\n"
     out.chmod(0o644)

@@ -123,6 +123,8 @@ def test_plan_output_is_not_overwritten_without_force(
     assert refused.exit_code == 1 and "exists; pass --force" in refused.stderr
     assert saved.read_text() == before
     assert run("plan", exported, "-o", saved, "--force", env=ENV).exit_code == 2
+    dash = run("plan", exported, "-o", "-", env=ENV)
+    assert dash.exit_code == 1 and "plan -o takes a file name" in dash.stderr
 
 
 def only(exported: Path, tmp_path: Path, *names: str) -> Path:

@@ -58,12 +58,17 @@ def readable(files: Sequence[str]) -> Iterator[tuple[list[str], str | None]]:
         yield [str(path) if name == STDIN else name for name in files], str(path)
 
 
+def refuse_existing(path: Path, *, force: bool) -> None:
+    """FileProblem if ``path`` exists (as anything, a dangling symlink too) and not ``force``."""
+    if not force and os.path.lexists(path):
+        raise FileProblem(f"{path} exists; pass --force to overwrite it")
+
+
 def write_private(path: Path, text: str, *, force: bool) -> None:
     """Write ``text`` to ``path`` atomically (a temporary file in the same directory, then a
     rename) with mode 0600. An existing ``path`` (a symlink included, which is replaced, never
     followed) is refused unless ``force``."""
-    if not force and os.path.lexists(path):
-        raise FileProblem(f"{path} exists; pass --force to overwrite it")
+    refuse_existing(path, force=force)
     directory = path.parent if str(path.parent) else Path(".")
     try:
         handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")

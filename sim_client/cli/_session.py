@@ -36,7 +36,9 @@ class Session:
             try:
                 sim = SimClient.from_env(self.connection.variables, **self.connection.options)
             except (ValueError, TypeError) as error:
-                raise SettingsError(operator_names(str(error))) from None
+                source = self.connection.source
+                where = "" if source == "the environment" else f" (settings from {source})"
+                raise SettingsError(operator_names(str(error)) + where) from None
             async with sim:
                 return await work(sim)
 

@@ -23,7 +23,7 @@ from sim_client.desired import (
 from sim_client.desired import plan as plan_for
 
 from ._apply import apply_plan
-from ._files import STDIN, desired_files, readable, write_private
+from ._files import STDIN, desired_files, readable, refuse_existing, write_private
 from ._inspect import EXIT_ERROR, EXIT_OK, json_option
 from ._output import console, line, message, to_json, to_yaml, write
 from ._prompt import confirm
@@ -52,18 +52,18 @@ _STYLES = {"+": "green", "-": "red", "~": "yellow", "=": "dim", "!": "red bold",
 @session_options
 def export_command(session: Session, output: Path | None, force: bool, as_json: bool) -> int:
     """Export every integration as desired-state YAML (credentials as ${SIM_...} placeholders)."""
-    to_stdout = output is None or str(output) == STDIN
-    if output is not None and not to_stdout and not force and output.is_symlink():
-        raise click.ClickException(f"{output} exists; pass --force to overwrite it")
+    target = None if output is None or str(output) == STDIN else output
+    if target is not None:
+        refuse_existing(target, force=force)  # before the tenant is read
     documents = session.run(lambda sim: sim.export_integrations())
     data = {"integrations": documents}
-    as_json = as_json or (not to_stdout and output is not None and output.suffix == ".json")
+    as_json = as_json or (target is not None and target.suffix.lower() == ".json")
     text = to_json(data) + "\n" if as_json else to_yaml(data)
-    if to_stdout or output is None:
+    if target is None:
         write(text)
     else:
-        write_private(output, text, force=force)
-        message(f"exported {len(documents)} integration(s) to {output}")
+        write_private(target, text, force=force)
+        message(f"exported {len(documents)} integration(s) to {target}")
     return EXIT_OK
 
 
@@ -187,6 +187,10 @@ def plan_command(
     FILES: YAML or JSON files, directories of them, or - for stdin. With -o, the plan is
     saved as reviewed: "apply FILE" carries out exactly that, on this tenant only, and
     refuses it if any target changed meanwhile."""
+    if output is not None:
+        if str(output) == STDIN:
+            raise click.UsageError("plan -o takes a file name; --json prints the plan on stdout")
+        refuse_existing(output, force=force)
     plan = make_plan(session, files, rules)
     if output is not None:
         write_private(output, to_json(plan.to_saved()) + "\n", force=force)
