@@ -87,7 +87,9 @@ def session_options(function: Callable[..., int]) -> Callable[..., int]:
             type=click.Path(dir_okay=False, path_type=Path),
             help="Read SAIL_* settings from this file (mode 0600 if it holds a secret).",
         ),
-        click.option("--tenant", help="An environment of the sail CLI's config.yaml."),
+        click.option(
+            "--tenant", metavar="NAME", help="An environment of the sail CLI's config.yaml."
+        ),
         click.option(
             "--sail-config",
             type=click.Path(dir_okay=False, path_type=Path),
@@ -101,12 +103,14 @@ def session_options(function: Callable[..., int]) -> Callable[..., int]:
         click.option(
             "--timeout",
             type=click.FloatRange(min=0, min_open=True, max=3600),
+            metavar="SECONDS",
             callback=_a_number,
             help="Seconds one request may take [default: 30].",
         ),
         click.option(
             "--max-retries",
             type=click.IntRange(min=0, max=20),
+            metavar="N",
             help="Extra attempts for a failed request [default: 2].",
         ),
         click.option("-v", "--verbose", is_flag=True, help="Say more (tenant, unchanged ones)."),

@@ -129,6 +129,7 @@ def state_options(function: Callable[..., int]) -> Callable[..., int]:
         click.option(
             "--max-deletes",
             type=click.IntRange(min=0),
+            metavar="N",
             default=DEFAULT_MAX_DELETES,
             show_default=True,
             help="--prune deletes at most this many integrations.",
@@ -208,6 +209,7 @@ def plan_command(
 @click.option(
     "--concurrency",
     type=click.IntRange(min=1, max=64),
+    metavar="N",
     default=4,
     show_default=True,
     help="Actions run at the same time.",
