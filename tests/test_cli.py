@@ -376,3 +376,23 @@ def test_on_a_terminal_tables_colours_and_progress(fake: FakeSimServer, exported
     assert "updated SAP" in applied.stdout  # outcomes on stdout, as in a pipe
     assert "updated SAP" not in applied.stderr  # where the progress bar was
     assert "Apply complete: 1 updated, 1 unchanged." in applied.stdout
+
+
+def test_with_stdin_taken_the_question_goes_to_the_controlling_terminal(
+    fake: FakeSimServer, exported: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    controller, terminal = os.openpty()
+    try:
+        monkeypatch.setattr(_prompt, "TTY", os.ttyname(terminal))
+        os.write(controller, b"y\n")  # typed ahead
+        edit(exported, "Tickets for SAP", "Tickets for SAP ERP")
+        desired = exported.read_text()
+        applied = CliRunner().invoke(cli, ["apply", "-"], input=desired, env=ENV)
+        asked = os.read(controller, 4096).decode()
+    finally:
+        os.close(terminal)
+        os.close(controller)
+    assert applied.exit_code == 0, applied.output
+    assert "Apply these 1 change(s)? [y/N]: " in asked
+    assert "Apply these" not in applied.stdout + applied.stderr
+    assert writes(fake) == ["PUT"]

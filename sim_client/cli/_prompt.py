@@ -32,11 +32,10 @@ def confirm(question: str) -> bool:
     if _is_terminal(sys.stdin) and _is_terminal(sys.stderr):
         return _ask(question, sys.stdin, sys.stderr)
     try:
-        tty = open(TTY, "r+", encoding="utf-8")  # noqa: SIM115 - closed below
-    except OSError:
+        with open(TTY, encoding="utf-8") as answers, open(TTY, "w", encoding="utf-8") as out:
+            return _ask(question, answers, out)
+    except OSError:  # no controlling terminal (ENXIO), or none at all
         raise NoTerminal from None
-    with tty:
-        return _ask(question, tty, tty)
 
 
 def _ask(question: str, answers: TextIO, questions: TextIO) -> bool:
