@@ -302,7 +302,7 @@ def test_bad_files_report_every_problem_with_file_index_and_field(tmp_path: Path
     syntax = write(tmp_path / "syntax.yaml", "integrations:\n- name: [unclosed\n")
     duplicate_key = write(tmp_path / "dupkey.yaml", "- name: A\n  name: B\n")
     json_error = write(tmp_path / "bad.json", '[{"name": "A",}]')
-    nan = write(tmp_path / "nan.json", '[{"name": "A", "x": NaN}]')
+    nan = write(tmp_path / "nan.json", '[{"name": "N", "attributes": {"x": NaN}}]')
     shapes = write(
         tmp_path / "shapes.yaml",
         "- name: A\n- description: no name\n- name: B\n  attributes: [1]\n"
@@ -321,7 +321,7 @@ def test_bad_files_report_every_problem_with_file_index_and_field(tmp_path: Path
         problems[2]
         == f"{json_error}:1:15: not valid JSON: Expecting property name enclosed in double quotes"
     )
-    assert problems[3].startswith(f"{nan}: not valid JSON: NaN is not a JSON number")
+    assert problems[3] == f"{nan}:1:31: attributes.x: must be a finite number"
     assert problems[4] == f"{shapes}:2:3: name: is required"
     assert problems[5] == f"{shapes}:4:3: attributes: must be a mapping, not a list"
     assert problems[6] == f"{again}:2:3: name: 'A' is also the name of {shapes}:1:3"

@@ -38,17 +38,8 @@ from ._documents import (
 )
 from ._export import export_integrations
 from ._files import load_documents, load_id_map
-from ._plan import (
-    DEFAULT_MAX_DELETES,
-    MISSING,
-    Action,
-    Change,
-    DuplicateNameError,
-    Plan,
-    Unmanaged,
-    desired_documents,
-    plan,
-)
+from ._model import MISSING, Action, Change, Plan, Unmanaged
+from ._plan import DEFAULT_MAX_DELETES, DuplicateNameError, desired_documents, plan
 from ._protocol import IntegrationClient, IntegrationRecord
 from ._saved import FORMAT_VERSION, load_saved_plan
 from ._secrets import (

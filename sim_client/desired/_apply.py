@@ -21,9 +21,10 @@ from typing import Any, Literal
 
 from sim_client.errors import APIStatusError, NotFoundError, SimError, hide
 
+from ._diff import same
 from ._digest import digest
 from ._documents import canonical
-from ._plan import Action, Plan, printable, same
+from ._model import Action, Plan, printable
 from ._protocol import IntegrationClient, IntegrationRecord
 from ._saved import api_of, same_root
 
@@ -139,7 +140,9 @@ class ApplyInterrupted(asyncio.CancelledError):
     """:func:`apply` was cancelled: the writes in flight were finished, none started after.
 
     ``result`` holds every action's outcome (those not started are ``skipped``); ``done`` and
-    ``not_started`` count them, for "interrupted: N done, M not started; plan again".
+    ``not_started`` count them, for "interrupted: N done, M not started; plan again". Under
+    :func:`asyncio.run`, Ctrl-C ends as :class:`KeyboardInterrupt` whose ``__context__`` is
+    this exception.
     """
 
     def __init__(self, result: ApplyResult) -> None:
@@ -153,11 +156,16 @@ class ApplyInterrupted(asyncio.CancelledError):
 
 @dataclass
 class _Run:
-    """The shared state of one apply: whether to start more writes, the callback's error."""
+    """The shared state of one apply: whether to start more writes, the first error that
+    stopped them (from ``on_outcome``, or unexpected), each action's outcome by index."""
 
     stopped: bool = False
-    callback_error: BaseException | None = None
+    error: Exception | None = None
     outcomes: dict[int, Outcome] = field(default_factory=dict)
+
+    def stop(self, error: Exception) -> None:
+        self.stopped = True
+        self.error = self.error or error
 
 
 async def apply(
@@ -198,15 +206,18 @@ async def apply(
                 if run.stopped:
                     outcome = Outcome(action, "skipped")
                 else:
-                    outcome = await _attempt(sim, plan, action)
+                    try:
+                        outcome = await _attempt(sim, plan, action)
+                    except Exception as error:  # not an API or input error: re-raised below
+                        run.stop(error)
+                        outcome = Outcome(action, "failed", error=scrub(error, action.secrets))
                     run.stopped = run.stopped or (fail_fast and outcome.status == "failed")
         run.outcomes[index] = outcome
-        if on_outcome is not None and run.callback_error is None:
+        if on_outcome is not None and run.error is None:
             try:
                 on_outcome(outcome)
             except Exception as error:  # re-raised once the writes in flight end
-                run.callback_error = error
-                run.stopped = True
+                run.stop(error)
 
     tasks = [asyncio.ensure_future(one(i, action)) for i, action in enumerate(plan.actions)]
     try:
@@ -216,8 +227,8 @@ async def apply(
         run.stopped = True
         await _finish(tasks)
         raise ApplyInterrupted(_result(plan, run)) from None
-    if run.callback_error is not None:
-        raise run.callback_error
+    if run.error is not None:
+        raise run.error
     return _result(plan, run)
 
 
@@ -295,9 +306,9 @@ async def _check_all_fresh(sim: IntegrationClient, plan: Plan) -> None:
             continue
         wire = current.get(action.integration_id or "")
         if wire is None:
-            problems.append(f"{action.name!r} ({action.integration_id}) was deleted")
+            problems.append(f"{action.name!r} ({action.integration_id!r}) was deleted")
         elif not _as_planned(plan, action, wire):
-            problems.append(f"{action.name!r} ({action.integration_id}) changed")
+            problems.append(f"{action.name!r} ({action.integration_id!r}) changed")
     if problems:
         raise StalePlanError(
             "the tenant changed since the plan; nothing applied (plan again): "
@@ -341,11 +352,11 @@ async def _check_fresh(
         wire = (await sim.get_integration(integration_id)).to_dict()
     except NotFoundError:
         raise StalePlanError(
-            f"{action.name!r} ({integration_id}) was deleted since the plan; not applied"
+            f"{action.name!r} ({integration_id!r}) was deleted since the plan; not applied"
         ) from None
     if not _as_planned(plan, action, wire):
         modified = wire.get("modified")
         raise StalePlanError(
-            f"{action.name!r} ({integration_id}) changed since the plan (modified "
-            f"{action.modified or 'unknown'}, now {modified or 'unknown'}); not applied"
+            f"{action.name!r} ({integration_id!r}) changed since the plan (modified "
+            f"{action.modified or 'unknown'!r}, now {modified or 'unknown'!r}); not applied"
         )

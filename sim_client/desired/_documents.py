@@ -255,12 +255,12 @@ def _check_fields(
         if isinstance(key, str) and key not in known:
             close = difflib.get_close_matches(key, sorted(known), n=1)
             hint = f"; did you mean `{close[0]}`?" if close else ""
-            problem((*path, key), f"unknown field `{_printable(key)}`{hint}")
+            problem((*path, key), f"unknown field `{printable_name(key)}`{hint}")
 
 
-def _printable(text: str) -> str:
-    """``text`` with control characters escaped, for a message."""
-    return repr(text)[1:-1]
+def printable_name(text: str) -> str:
+    """A field name for a message: control characters escaped, at most 80 characters."""
+    return repr(text[:80])[1:-1]
 
 
 def _check_config(config: dict[str, Any], path: FieldPath, problem: Note) -> None:

@@ -33,6 +33,7 @@ from ._documents import (
     check_document,
     check_id_map,
     describe,
+    printable_name,
 )
 from ._secrets import DEFAULT_PREFIXES, FieldPath, check_prefixes
 
@@ -112,7 +113,7 @@ def _unknown_wrapper_fields(
     data: Mapping[Any, Any], locate: Callable[[FieldPath], str]
 ) -> list[str]:
     return [
-        f"{locate((key,))}: unknown field `{key!s:.80}` next to `integrations`"
+        f"{locate((key,))}: unknown field `{printable_name(str(key))}` next to `integrations`"
         for key in data
         if key not in _WRAPPER_FIELDS
     ]
@@ -134,7 +135,7 @@ def _read(path: Path) -> tuple[Any, Callable[[FieldPath], str]] | str:
 def _read_json(path: Path, text: str) -> tuple[Any, Callable[[FieldPath], str]] | str:
     try:
         data = json.loads(
-            text, object_pairs_hook=_unique_pairs, parse_constant=_no_nan, parse_int=_json_int
+            text, object_pairs_hook=_unique_pairs, parse_constant=float, parse_int=_json_int
         )
     except json.JSONDecodeError as error:
         return f"{path}:{error.lineno}:{error.colno}: not valid JSON: {error.msg}"
@@ -152,6 +153,8 @@ def _read_json(path: Path, text: str) -> tuple[Any, Callable[[FieldPath], str]] 
     return data, lambda field: _locate(path, root(), field)
 
 
+# NaN and Infinity (which Python's reader accepts) are read as floats, for the checks to
+# report as not finite, with their place.
 def _json_int(text: str) -> int | TooLongInteger:
     digits = len(text.lstrip("-"))
     return TooLongInteger(digits) if digits > MAX_INT_DIGITS else int(text)
@@ -164,10 +167,6 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
             raise ValueError(f"the key {key!r} appears twice in one object")
         result[key] = value
     return result
-
-
-def _no_nan(constant: str) -> Any:
-    raise ValueError(f"{constant} is not a JSON number")
 
 
 def _read_yaml(path: Path, text: str) -> tuple[Any, Callable[[FieldPath], str]] | str:

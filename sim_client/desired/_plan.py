@@ -18,15 +18,13 @@ delete carries a digest of the target's record as planned (:attr:`Action.assumed
 
 from __future__ import annotations
 
-import json
-import os
 import secrets as _random
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass
 
-from sim_client.errors import SimError, redact
+from sim_client.errors import SimError
 
+from ._diff import diff, removed_credentials
 from ._digest import digest
 from ._documents import (
     MAX_VALUES,
@@ -42,218 +40,25 @@ from ._documents import (
     map_ids,
     referenced_ids,
 )
+from ._model import Action, Plan, Unmanaged
 from ._protocol import IntegrationClient
 from ._secrets import (
     DEFAULT_PREFIXES,
-    SENSITIVE,
     FieldPath,
-    allowed_variable,
     check_prefixes,
-    is_credential_name,
-    mask,
+    placeholder_values,
     placeholders,
     resolve,
+    secret_values,
 )
 
-ActionKind = Literal["create", "update", "delete", "unchanged"]
-_MARKERS: dict[str, str] = {"create": "+", "update": "~", "delete": "-", "unchanged": "="}
 #: How many integrations ``prune`` deletes at most unless told otherwise.
 DEFAULT_MAX_DELETES = 10
-
-
-class _Missing:
-    """A side of a change where the field is not set."""
-
-    def __repr__(self) -> str:
-        return "MISSING"
-
-
-MISSING: Any = _Missing()
 
 
 class DuplicateNameError(SimError):
     """The tenant holds more than one integration with a desired name, so a plan cannot tell
     which one is meant."""
-
-
-def printable(text: str, secrets: Iterable[str] = ()) -> str:
-    """``text`` fit for a terminal: each secret masked, C0/C1 controls and DEL escaped."""
-    return redact(text, secrets)
-
-
-@dataclass(frozen=True)
-class Change:
-    """One field-level difference; ``before``/``after`` are display values (secrets masked,
-    :data:`MISSING` where the field is not set)."""
-
-    path: FieldPath
-    before: Any
-    after: Any
-
-    @property
-    def op(self) -> Literal["add", "remove", "change"]:
-        if self.before is MISSING:
-            return "add"
-        return "remove" if self.after is MISSING else "change"
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"path": dotted(self.path), "op": self.op}
-        if self.before is not MISSING:
-            data["before"] = self.before
-        if self.after is not MISSING:
-            data["after"] = self.after
-        return data
-
-    def render(self) -> str:
-        """One line, every server-provided character escaped."""
-        marker = {"add": "+", "remove": "-", "change": "~"}[self.op]
-        where = printable(dotted(self.path))
-        if self.op == "add":
-            return f"{marker} {where}: {_show(self.after)}"
-        if self.op == "remove":
-            return f"{marker} {where}: {_show(self.before)}"
-        return f"{marker} {where}: {_show(self.before)} -> {_show(self.after)}"
-
-
-@dataclass(frozen=True)
-class Action:
-    """What the plan does with one integration.
-
-    ``integration_id`` and ``modified`` are the target's as seen when planning (None for a
-    create); ``assumed`` is a digest of the target's whole record as seen (see
-    :attr:`Plan.salt`). ``removes_credentials`` lists the credential members of the target an
-    update drops. ``document`` is what a create or update sends, secrets resolved;
-    ``template`` the same with placeholders (what a saved plan keeps); ``seen`` the target's
-    record; ``secrets`` the resolved values, masked wherever the action is shown. None of
-    these four is in ``repr()`` or :meth:`to_dict`.
-    """
-
-    kind: ActionKind
-    name: str
-    integration_id: str | None = None
-    modified: str | None = None
-    changes: tuple[Change, ...] = ()
-    document: Document | None = field(default=None, repr=False, compare=False)
-    seen: Document | None = field(default=None, repr=False, compare=False)
-    removes_credentials: tuple[str, ...] = ()
-    assumed: str | None = field(default=None, repr=False)
-    template: Document | None = field(default=None, repr=False, compare=False)
-    secrets: tuple[str, ...] = field(default=(), repr=False, compare=False)
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "action": self.kind,
-            "name": self.name,
-            "id": self.integration_id,
-            "modified": self.modified,
-            "changes": [change.to_dict() for change in self.changes],
-        }
-        if self.removes_credentials:
-            data["removes_credentials"] = list(self.removes_credentials)
-        return data
-
-    def headline(self) -> str:
-        """``~ update NAME  (ID)``, every server-provided character escaped."""
-        target = f"  ({printable(self.integration_id)})" if self.integration_id else ""
-        return f"{_MARKERS[self.kind]} {self.kind} {printable(self.name)}{target}"
-
-
-@dataclass(frozen=True)
-class Unmanaged:
-    """A tenant integration that no desired document names (and that the plan leaves alone)."""
-
-    name: str | None
-    integration_id: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "id": self.integration_id}
-
-    def render(self) -> str:
-        shown = printable(self.name) if self.name and self.name.strip() else "(blank name)"
-        return f"  {shown}  ({printable(self.integration_id)})"
-
-
-@dataclass(frozen=True)
-class Plan:
-    """One action per desired document (and per pruned integration), sorted by name.
-
-    Printable (:meth:`render`: a readable diff, secrets shown as ``(sensitive)``, server text
-    escaped) and serialisable (:meth:`to_dict`, :meth:`to_json`: no secret value either;
-    :meth:`to_saved` for a plan to apply later, see :mod:`sim_client.desired._saved`).
-
-    ``unmanaged`` lists the tenant's integrations no document names and the plan leaves as
-    they are; ``warnings`` what the plan noticed but did not refuse; ``base_url`` the API root
-    the plan was made against (apply refuses another one); ``salt`` keys the digests of
-    :attr:`Action.assumed` and of resolved placeholders; ``variables`` (a loaded saved plan
-    only) maps each placeholder's variable to the digest of its value.
-    """
-
-    actions: tuple[Action, ...]
-    prune: bool = False
-    unmanaged: tuple[Unmanaged, ...] = ()
-    warnings: tuple[str, ...] = ()
-    base_url: str | None = None
-    salt: str = field(default_factory=lambda: _random.token_hex(16), repr=False, compare=False)
-    variables: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
-    saved: bool = False
-
-    @property
-    def changes(self) -> tuple[Action, ...]:
-        """The actions that change something (all but ``unchanged``)."""
-        return tuple(action for action in self.actions if action.kind != "unchanged")
-
-    @property
-    def has_changes(self) -> bool:
-        return bool(self.changes)
-
-    def summary(self) -> dict[str, int]:
-        counts = dict.fromkeys(("create", "update", "delete", "unchanged"), 0)
-        for action in self.actions:
-            counts[action.kind] += 1
-        return counts
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "prune": self.prune,
-            "summary": self.summary(),
-            "actions": [action.to_dict() for action in self.actions],
-            "unmanaged": [item.to_dict() for item in self.unmanaged],
-            "warnings": list(self.warnings),
-        }
-
-    def to_json(self, *, indent: int | None = 2) -> str:
-        """:meth:`to_dict` as JSON, every non-ASCII character escaped (C1 controls too)."""
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=True)
-
-    def to_saved(self, *, tenant: str | None = None, api: str | None = None) -> dict[str, Any]:
-        """This plan in the saved form (see :func:`sim_client.desired.load_saved_plan`)."""
-        from ._saved import to_saved
-
-        return to_saved(self, tenant=tenant, api=api)
-
-    def render(self) -> str:
-        """The plan as text: one headline per change, its field changes indented below, the
-        unmanaged integrations and the warnings; every server-provided character escaped."""
-        lines: list[str] = []
-        for action in self.changes:
-            lines.append(action.headline())
-            if action.removes_credentials:
-                removed = ", ".join(printable(path) for path in action.removes_credentials)
-                lines.append(f"    ! removes credentials: {removed}")
-            lines.extend(f"    {change.render()}" for change in action.changes)
-        if self.unmanaged:
-            lines.append(f"Not in the desired state, left as they are ({len(self.unmanaged)}):")
-            lines.extend(item.render() for item in self.unmanaged)
-        lines.extend(f"Warning: {printable(warning)}" for warning in self.warnings)
-        counts = self.summary()
-        lines.append(
-            f"Plan: {counts['create']} to create, {counts['update']} to update, "
-            f"{counts['delete']} to delete, {counts['unchanged']} unchanged."
-        )
-        return "\n".join(lines)
-
-    def __str__(self) -> str:
-        return self.render()
 
 
 def desired_documents(
@@ -346,7 +151,7 @@ async def plan(
     documents = desired_documents(desired, placeholder_prefixes=prefixes)
     ids = check_id_map(id_map) if id_map is not None else {}
     warnings = _unused_ids(documents, ids, strict)
-    wanted = _resolve_all(documents, _values(secrets, prefixes), ids)
+    wanted = _resolve_all(documents, placeholder_values(secrets, prefixes), ids)
     named, blank = _split_by_name(await _tenant(sim))
     salt = _random.token_hex(16)
     actions = [_action_for(name, want, named.get(name, []), salt) for name, want in wanted.items()]
@@ -365,9 +170,7 @@ async def plan(
         prune=prune,
         unmanaged=tuple(
             Unmanaged(target.name, target.integration_id)
-            for target in sorted(
-                [*unmanaged, *blank], key=lambda t: (t.name or "", t.integration_id)
-            )
+            for target in sorted([*unmanaged, *blank], key=_by_name)
         ),
         warnings=tuple(warnings),
         base_url=sim.base_url,
@@ -384,17 +187,6 @@ def _check_limits(max_deletes: object, *flags: object) -> None:
         raise ValueError("max_deletes must be an integer >= 0")
     if not all(isinstance(flag, bool) for flag in flags):
         raise TypeError("allow_credential_removal, allow_delete_all and strict must be booleans")
-
-
-def _values(secrets: Mapping[str, str] | None, prefixes: tuple[str, ...]) -> dict[str, str]:
-    """The values placeholders may take: ``secrets``, or the environment's variables with an
-    allowed prefix (never the client's own ``SAIL_*`` settings)."""
-    source = os.environ if secrets is None else secrets
-    return {
-        name: value
-        for name, value in source.items()
-        if isinstance(name, str) and isinstance(value, str) and allowed_variable(name, prefixes)
-    }
 
 
 def _unused_ids(documents: list[Document], ids: Mapping[str, str], strict: bool) -> list[str]:
@@ -437,7 +229,7 @@ def _resolve_all(
             canonical(map_ids(resolved, ids)),
             template,
             frozenset(("attributes", *path) for path, _ in found),
-            tuple(sorted({values[variable] for _, variable in found if values[variable]})),
+            secret_values(resolved.get("attributes"), found, values),
         )
     return wanted
 
@@ -525,26 +317,6 @@ def _delete(target: _Target, salt: str) -> Action:
     )
 
 
-def removed_credentials(before: Document, after: Document) -> tuple[str, ...]:
-    """The credential ``attributes`` members (non-empty in ``before``) that ``after`` lacks,
-    as dotted paths below ``attributes``."""
-    removed: list[str] = []
-
-    def walk(old: Any, new: Any, path: tuple[str, ...]) -> None:
-        if not isinstance(old, dict):
-            return
-        for key, value in old.items():
-            here = (*path, key)
-            present = isinstance(new, dict) and key in new
-            if is_credential_name(key) and value not in (None, "", {}, []) and not present:
-                removed.append(dotted(here))
-            elif present:
-                walk(value, new[key], here)
-
-    walk(before.get("attributes"), after.get("attributes"), ())
-    return tuple(removed)
-
-
 def _refuse_credential_removal(actions: list[Action]) -> None:
     problems = [
         f"{action.name!r}: the update removes credentials the tenant has: "
@@ -574,50 +346,3 @@ def _check_deletes(deletes: int, total: int, max_deletes: int, allow_delete_all:
                 "allowed; raise max_deletes (or allow deleting them all) to go ahead"
             ]
         )
-
-
-def diff(
-    before: Any, after: Any, path: FieldPath, secret_paths: frozenset[FieldPath]
-) -> tuple[Change, ...]:
-    """Field-level changes from ``before`` to ``after``: objects and lists are compared member
-    by member (a longer or shorter list adds or removes at its end); values are masked."""
-    if isinstance(before, dict) and isinstance(after, dict):
-        changes: list[Change] = []
-        for key in [*before, *(k for k in after if k not in before)]:
-            changes += diff(
-                before.get(key, MISSING), after.get(key, MISSING), (*path, key), secret_paths
-            )
-        return tuple(changes)
-    if isinstance(before, list) and isinstance(after, list):
-        changes = []
-        for i in range(max(len(before), len(after))):
-            old = before[i] if i < len(before) else MISSING
-            new = after[i] if i < len(after) else MISSING
-            changes += diff(old, new, (*path, i), secret_paths)
-        return tuple(changes)
-    if same(before, after):
-        return ()
-    shown = (
-        MISSING if value is MISSING else mask(value, path, secret_paths)
-        for value in (before, after)
-    )
-    return (Change(path, *shown),)
-
-
-def same(a: Any, b: Any) -> bool:
-    """JSON equality: ``1`` equals ``1.0`` but not ``True``; objects and lists deeply."""
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, bool) or isinstance(b, bool):
-        return type(a) is type(b) and a == b
-    if isinstance(a, int | float) and isinstance(b, int | float):
-        return a == b
-    return type(a) is type(b) and bool(a == b)
-
-
-def _show(value: Any) -> str:
-    if value == SENSITIVE:
-        return SENSITIVE
-    return printable(json.dumps(value, ensure_ascii=False, separators=(", ", ": ")))

@@ -40,7 +40,7 @@ from urllib.parse import urlsplit
 
 from ._digest import digest
 from ._documents import DesiredStateError, Document, dotted
-from ._plan import MISSING, Action, Change, Plan, Unmanaged, _values
+from ._model import MISSING, Action, Change, Plan, Unmanaged
 from ._secrets import (
     DEFAULT_PREFIXES,
     FieldPath,
@@ -48,8 +48,10 @@ from ._secrets import (
     check_prefixes,
     is_sensitive,
     masked,
+    placeholder_values,
     placeholders,
     resolve,
+    secret_values,
 )
 
 #: The saved form this module writes and reads.
@@ -222,7 +224,7 @@ def load_saved_plan(
     assert isinstance(salt, str)
     assert isinstance(recorded, dict)
     assert isinstance(raw_actions, list)
-    values = _values(secrets, prefixes)
+    values = placeholder_values(secrets, prefixes)
     for variable, expected in recorded.items():
         if variable not in values:
             problems.append(f"saved plan: ${{{variable}}} is not set")
@@ -319,16 +321,20 @@ def _loaded_action(
     if isinstance(template, dict):
         attributes = template.get("attributes")
         bad = check_placeholders(attributes, prefixes)
-        unrecorded = [v for _, v in placeholders(attributes) if v not in recorded]
-        if bad or unrecorded:
-            problems.append(f"{where}: attributes hold placeholders the plan did not record")
+        if bad:
+            problems += [f"{where}: attributes.{dotted(path)}: {text}" for path, text in bad]
+            return None
+        unrecorded = sorted({v for _, v in placeholders(attributes) if v not in recorded})
+        if unrecorded:
+            names = ", ".join(f"${{{variable}}}" for variable in unrecorded)
+            problems.append(f"{where}: {names} not recorded in the plan's secrets")
             return None
         if any(variable not in values for _, variable in placeholders(attributes)):
             return None  # reported once per variable above
         document = dict(template)
         if attributes is not None:
             document["attributes"] = resolve(attributes, values)
-        used = tuple(sorted({values[v] for _, v in placeholders(attributes) if values[v]}))
+        used = secret_values(document.get("attributes"), placeholders(attributes), values)
     return Action(
         kind,
         name,

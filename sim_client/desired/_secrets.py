@@ -41,6 +41,7 @@ Export writes every literal ``$`` as ``$$``, so every value survives the round t
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
@@ -145,6 +146,20 @@ def allowed_variable(variable: str, prefixes: Iterable[str]) -> bool:
     return not variable.startswith(_OWN_PREFIX) and any(
         variable.startswith(prefix) for prefix in prefixes
     )
+
+
+def placeholder_values(
+    secrets: Mapping[str, str] | None, prefixes: Iterable[str] = DEFAULT_PREFIXES
+) -> dict[str, str]:
+    """The values placeholders may take: ``secrets``, or the environment's variables, those
+    with an allowed prefix only (never the client's own ``SAIL_*`` settings)."""
+    allowed = tuple(prefixes)
+    source = os.environ if secrets is None else secrets
+    return {
+        name: value
+        for name, value in source.items()
+        if isinstance(name, str) and isinstance(value, str) and allowed_variable(name, allowed)
+    }
 
 
 def check_placeholders(
@@ -269,6 +284,21 @@ def resolve(attributes: Any, values: Mapping[str, str]) -> Any:
             return values[match.group(1)]
         return _unescape(attributes)
     return attributes
+
+
+def secret_values(
+    attributes: object, found: Iterable[tuple[FieldPath, str]], values: Mapping[str, str]
+) -> tuple[str, ...]:
+    """The secrets of resolved ``attributes``, to mask wherever they might be echoed: the
+    values of its placeholders (``found``, resolved from ``values``) and every non-empty string
+    it holds under a credential member."""
+    secrets = {values[variable] for _, variable in found if values.get(variable)}
+    secrets.update(
+        value
+        for path, value in _strings(attributes, ())
+        if value and is_sensitive(("attributes", *path))
+    )
+    return tuple(sorted(secrets))
 
 
 def mask(value: Any, path: FieldPath, secret_paths: frozenset[FieldPath]) -> Any:
