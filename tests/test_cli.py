@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -388,7 +389,9 @@ def test_with_stdin_taken_the_question_goes_to_the_controlling_terminal(
         edit(exported, "Tickets for SAP", "Tickets for SAP ERP")
         desired = exported.read_text()
         applied = CliRunner().invoke(cli, ["apply", "-"], input=desired, env=ENV)
-        asked = os.read(controller, 4096).decode()
+        asked = ""
+        while "[y/N]: " not in asked and select.select([controller], [], [], 5)[0]:
+            asked += os.read(controller, 4096).decode()
     finally:
         os.close(terminal)
         os.close(controller)
