@@ -7,7 +7,7 @@ traceback. Data and outcomes go to stdout, questions, progress and messages to s
 on a terminal and in a pipe. Needs the ``cli`` extra: ``pip install 'sim-client[cli]'``.
 
 Modules: ``_app`` (the group, errors, exit codes), ``_session`` (common options),
-``_settings`` (tenant settings), ``_inspect`` (list/get/delete), ``_state``
+``_codes`` (exit codes), ``_settings`` (tenant settings), ``_inspect`` (list/get/delete), ``_state``
 (export/plan/apply), ``_apply`` (progress, Ctrl-C), ``_files``, ``_prompt``, ``_output``,
 ``_logs``.
 """

@@ -13,8 +13,9 @@ from sim_client import __version__
 from sim_client.desired import DesiredStateError
 from sim_client.errors import SimError
 
-from ._apply import EXIT_INTERRUPTED, Interrupted
-from ._inspect import EXIT_ERROR, EXIT_OK, delete_command, get_command, list_command
+from ._apply import Interrupted
+from ._codes import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK
+from ._inspect import delete_command, get_command, list_command
 from ._output import fail, message
 from ._state import apply_command, export_command, plan_command
 

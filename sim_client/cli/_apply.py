@@ -20,8 +20,6 @@ from sim_client.desired import ApplyInterrupted, ApplyResult, Outcome, Plan, app
 from . import _logs
 from ._output import console, line
 
-EXIT_INTERRUPTED = 130
-
 
 class Interrupted(Exception):
     """Ctrl-C during an apply, once the writes in flight have ended: how far it got."""

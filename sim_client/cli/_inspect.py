@@ -9,22 +9,16 @@ from sim_client.desired import masked
 from sim_client.errors import NotFoundError
 from sim_client.models import SimIntegration
 
+from ._codes import EXIT_OK
 from ._output import line, table, to_json, to_yaml, write
 from ._prompt import confirm
-from ._session import Session, session_options
+from ._session import Session, json_option, session_options
 
-EXIT_OK, EXIT_ERROR = 0, 1
 _GET_ORDER = ("id", "name", "description", "type", "created", "modified")
 
 
 class Ambiguous(click.ClickException):
     """A name that more than one integration has (exit code 1)."""
-
-
-def json_option(function: click.decorators.FC) -> click.decorators.FC:
-    return click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")(
-        function
-    )
 
 
 @click.command("list")

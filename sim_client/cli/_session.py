@@ -45,6 +45,13 @@ class Session:
         return asyncio.run(main())
 
 
+def json_option(function: click.decorators.FC) -> click.decorators.FC:
+    """``--json``: print JSON for machines."""
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")(
+        function
+    )
+
+
 def _a_number(context: click.Context, parameter: click.Parameter, value: float | None) -> Any:
     if value is not None and math.isnan(value):
         raise click.BadParameter("nan is not a number of seconds", context, parameter)

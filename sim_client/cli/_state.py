@@ -23,13 +23,12 @@ from sim_client.desired import (
 from sim_client.desired import plan as plan_for
 
 from ._apply import apply_plan
+from ._codes import EXIT_CHANGES, EXIT_ERROR, EXIT_OK
 from ._files import STDIN, desired_files, readable, refuse_existing, write_private
-from ._inspect import EXIT_ERROR, EXIT_OK, json_option
 from ._output import console, line, message, to_json, to_yaml, write
 from ._prompt import confirm
-from ._session import Session, session_options
+from ._session import Session, json_option, session_options
 
-EXIT_CHANGES = 2
 # What a plan's refusals call their way out, and the option that is that way here.
 _FLAGS = (
     ("allow credential removal", "pass --allow-credential-removal"),
