@@ -162,6 +162,8 @@ def test_a_sail_config_holding_a_secret_must_be_private(
     assert run(fake, "list", "--tenant", "prod", "--sail-config", config).exit_code == 0
     both = run(fake, "list", "--tenant", "prod", "--env", config)
     assert both.stderr == "error: give --env or --tenant, not both\n"
+    alone = run(fake, "list", "--sail-config", config)
+    assert alone.stderr == "error: --sail-config needs --tenant NAME\n"
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -87,6 +87,8 @@ def connection(
     source = "the environment"
     if env_file is not None and tenant is not None:
         raise SettingsError("give --env or --tenant, not both")
+    if sail_config is not None and tenant is None:
+        raise SettingsError("--sail-config needs --tenant NAME")
     if env_file is not None:
         variables.update(read_env_file(env_file))
         source = f"--env {env_file}"
@@ -179,7 +181,7 @@ def read_sail_environment(path: Path, name: str) -> dict[str, str]:
     return values
 
 
-def _read_private(path: Path, holds_secret: Any) -> str:
+def _read_private(path: Path, holds_secret: Callable[[str], bool]) -> str:
     """The file's text; refused if it holds a secret and others may read it."""
     try:
         text = path.read_text(encoding="utf-8")
