@@ -28,12 +28,15 @@ COUNT = 8
 # A fake tenant with COUNT integrations; each PUT waits a second before it is served.
 SERVER = f"""
 import asyncio
+import os
 from sim_client.testing import FakeSimServer
 
 async def main():
     fake = FakeSimServer()
     for i in range({COUNT}):
         fake.add_integration({{"name": f"item-{{i}}", "description": "old"}})
+    if os.environ.get("FAIL_ONE_PUT"):
+        fake.fail(400, method="PUT")
     fake.delay(1.0, method="PUT", times=100)
     async with fake.serve() as base_url:
         print(f"SAIL_BASE_URL={{base_url}}")
@@ -48,12 +51,11 @@ except KeyboardInterrupt:
 """
 
 
-@pytest.fixture
-def tenant() -> Iterator[dict[str, str]]:
+def serve(**settings: str) -> Iterator[dict[str, str]]:
     """The served fake's SAIL_* variables, with the rest of the environment."""
     env = {k: v for k, v in os.environ.items() if k not in PROXY_VARIABLES}
     server = subprocess.Popen(
-        [sys.executable, "-c", SERVER], stdout=subprocess.PIPE, text=True, env=env
+        [sys.executable, "-c", SERVER], stdout=subprocess.PIPE, text=True, env={**env, **settings}
     )
     try:
         assert server.stdout is not None
@@ -62,6 +64,11 @@ def tenant() -> Iterator[dict[str, str]]:
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(timeout=30)
+
+
+@pytest.fixture
+def tenant() -> Iterator[dict[str, str]]:
+    yield from serve()
 
 
 @pytest.fixture
@@ -152,6 +159,21 @@ def test_apply_into_a_closed_pipe_carries_out_the_approved_plan(
     assert result.returncode == 0
     assert result.stderr == ""
     assert descriptions(tenant) == ["new"] * COUNT  # nothing cut short, nothing left running
+
+
+def test_a_failure_behind_a_closed_stdout_is_reported_on_stderr(tmp_path: Path) -> None:
+    for env in serve(FAIL_ONE_PUT="1"):
+        path = tmp_path / "desired.yaml"
+        path.write_text(yaml.safe_dump([{"name": "item-0", "description": "new"}]))
+        stdout = closed_pipe()
+        try:
+            result = run(env, "apply", path, "--yes", stdout=stdout, stderr=subprocess.PIPE)
+        finally:
+            os.close(stdout)
+        assert result.returncode == 1
+        assert result.stderr == (
+            "error: apply incomplete: 1 failed; stdout was closed, plan again\n"
+        )
 
 
 def test_without_a_terminal_apply_refuses_at_once_even_with_stdout_in_a_file(

@@ -34,13 +34,22 @@ def console(*, stderr: bool = False) -> Console:
     return _Console(stderr=stderr, highlight=False, soft_wrap=True, emoji=False, markup=False)
 
 
+_closed: list[bool] = []
+
+
 def stdout_closed() -> None:
     """Point stdout at the null device: the reader went away, and Python's last flush at
     exit must not fail (or print a traceback) because of it."""
+    _closed.append(True)
     with contextlib.suppress(AttributeError, OSError, ValueError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
+
+
+def reader_gone() -> bool:
+    """Whether stdout was found closed (what was printed since went nowhere)."""
+    return bool(_closed)
 
 
 def printable(text: str) -> str:

@@ -25,7 +25,7 @@ from sim_client.desired import plan as plan_for
 from ._apply import apply_plan
 from ._codes import EXIT_CHANGES, EXIT_ERROR, EXIT_OK
 from ._files import STDIN, desired_files, readable, refuse_existing, write_private
-from ._output import console, line, message, to_json, to_yaml, write
+from ._output import console, fail, line, message, reader_gone, to_json, to_yaml, write
 from ._prompt import confirm
 from ._session import Session, json_option, session_options
 
@@ -250,6 +250,8 @@ def apply_command(
     else:
         counts = ", ".join(f"{count} {status}" for status, count in result.summary().items())
         line(f"Apply {'complete' if result.ok else 'incomplete'}: {counts}.")
+    if not result.ok and reader_gone():  # the failures went nowhere: say so where it is seen
+        fail(f"apply incomplete: {len(result.failed)} failed; stdout was closed, plan again")
     return EXIT_OK if result.ok else EXIT_ERROR
 
 
