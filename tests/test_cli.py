@@ -379,13 +379,14 @@ def test_on_a_terminal_tables_colours_and_progress(fake: FakeSimServer, exported
     assert "Apply complete: 1 updated, 1 unchanged." in applied.stdout
 
 
+@pytest.mark.parametrize("answer", ["y", "n", ""])
 def test_with_stdin_taken_the_question_goes_to_the_controlling_terminal(
-    fake: FakeSimServer, exported: Path, monkeypatch: pytest.MonkeyPatch
+    fake: FakeSimServer, exported: Path, monkeypatch: pytest.MonkeyPatch, answer: str
 ) -> None:
     controller, terminal = os.openpty()
     try:
         monkeypatch.setattr(_prompt, "TTY", os.ttyname(terminal))
-        os.write(controller, b"y\n")  # typed ahead
+        os.write(controller, f"{answer}\n".encode())  # typed ahead
         edit(exported, "Tickets for SAP", "Tickets for SAP ERP")
         desired = exported.read_text()
         applied = CliRunner().invoke(cli, ["apply", "-"], input=desired, env=ENV)
@@ -395,7 +396,12 @@ def test_with_stdin_taken_the_question_goes_to_the_controlling_terminal(
     finally:
         os.close(terminal)
         os.close(controller)
-    assert applied.exit_code == 0, applied.output
     assert "Apply these 1 change(s)? [y/N]: " in asked
     assert "Apply these" not in applied.stdout + applied.stderr
-    assert writes(fake) == ["PUT"]
+    if answer == "y":
+        assert applied.exit_code == 0, applied.output
+        assert writes(fake) == ["PUT"]
+    else:
+        assert applied.exit_code == 1
+        assert applied.stderr == "error: not confirmed; nothing applied\n"
+        assert writes(fake) == []

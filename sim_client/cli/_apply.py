@@ -57,6 +57,10 @@ async def apply_plan(
                 return await work
             except ApplyInterrupted as stopped:
                 raise Interrupted(stopped.result) from None
+            except asyncio.CancelledError:
+                if not work.cancelled():
+                    raise
+                raise KeyboardInterrupt from None  # stopped before it began: nothing done
 
 
 @contextlib.contextmanager
