@@ -61,23 +61,37 @@ def test_yaml_1_2_core_typing(tmp_path: Path) -> None:
 def test_merge_keys_work(tmp_path: Path) -> None:
     source = write(
         tmp_path / "merge.yaml",
-        "base: &base {description: shared, type: ServiceNow}\n"
+        "x-base: &base {description: shared, type: ServiceNow, attributes: {instance: acme}}\n"
         "integrations:\n"
         "- <<: *base\n  name: A\n"
         "- <<: *base\n  name: B\n  description: own\n",
     )
-    problems = problems_of(source)
-    # The anchor's home is not a field of the file format: said so, with its place.
-    assert problems == (f"{source}:1:1: unknown field `base` next to `integrations`",)
-    fine = write(
-        tmp_path / "fine.yaml",
+    assert load_documents([source]) == [
+        {
+            "name": "A",
+            "description": "shared",
+            "type": "ServiceNow",
+            "attributes": {"instance": "acme"},
+        },
+        {
+            "name": "B",
+            "description": "own",
+            "type": "ServiceNow",
+            "attributes": {"instance": "acme"},
+        },
+    ]
+    inline = write(
+        tmp_path / "inline.yaml",
         "- &a {name: A, description: shared, type: ServiceNow}\n"
         "- <<: *a\n  name: B\n  description: own\n",
     )
-    assert load_documents([fine]) == [
-        {"name": "A", "description": "shared", "type": "ServiceNow"},
-        {"name": "B", "description": "own", "type": "ServiceNow"},
-    ]
+    assert load_documents([inline])[1] == {"name": "B", "description": "own", "type": "ServiceNow"}
+    # Another key next to `integrations` is not understood: said so, with its place.
+    stray = write(tmp_path / "stray.yaml", "base: &b {name: A}\nintegrations:\n- *b\n")
+    assert problems_of(stray) == (
+        f"{stray}:1:1: unknown field `base` next to `integrations` "
+        "(a key starting with x- may hold YAML anchors)",
+    )
 
 
 def test_a_recursive_alias_is_refused_at_once(tmp_path: Path) -> None:

@@ -346,3 +346,46 @@ async def test_deleting_an_integration_never_gives_another_its_placeholder_name(
     after = await names()
     assert after["A B"] not in (before["A-B"],)
     assert after["C"] == before["C"]
+
+
+# --- arguments ---
+
+
+async def test_bad_limits_and_prefixes_are_refused_before_any_request(
+    fake: FakeSimServer, sim: SimClient
+) -> None:
+    for bad in (-1, True, 1.5):
+        with pytest.raises(ValueError, match="max_deletes must be an integer >= 0"):
+            await plan_for(sim, [], max_deletes=bad)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="must be booleans"):
+        await plan_for(sim, [], allow_delete_all="yes")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="not one string"):
+        await plan_for(sim, [], placeholder_prefixes="SIM_")
+    with pytest.raises(ValueError, match="at least one prefix"):
+        await plan_for(sim, [], placeholder_prefixes=())
+    assert fake.requests == []
+
+
+async def test_an_integer_too_long_for_json_in_memory_is_a_desired_state_error(
+    fake: FakeSimServer, sim: SimClient
+) -> None:
+    with pytest.raises(DesiredStateError) as caught:
+        await plan_for(sim, [{"name": "A", "attributes": {"n": 10**5000}}])
+    assert caught.value.problems == (
+        "desired[0]: attributes.n: is an integer of more than 4300 digits",
+    )
+    assert fake.requests == []
+
+
+async def test_a_missing_placeholder_of_a_file_is_named_with_its_place(
+    fake: FakeSimServer, sim: SimClient, tmp_path: Path
+) -> None:
+    source = tmp_path / "d.yaml"
+    source.write_text("- name: A\n  attributes:\n    password: ${SIM_MISSING}\n")
+    documents = load_documents([source])
+    with pytest.raises(DesiredStateError) as caught:
+        await plan_for(sim, documents, secrets={})
+    assert caught.value.problems == (
+        f"{source}:3:5: attributes.password: ${{SIM_MISSING}} is not set",
+    )
+    assert fake.requests == []

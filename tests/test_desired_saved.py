@@ -183,3 +183,23 @@ async def test_a_plan_with_a_literal_credential_cannot_be_saved(
     with pytest.raises(DesiredStateError, match="a literal credential cannot be kept"):
         made.to_saved()
     assert "literal-pw" not in made.render()
+
+
+async def test_unchanged_integrations_need_neither_placeholders_nor_placeholder_values(
+    fake: FakeSimServer, sim: SimClient
+) -> None:
+    same_hr = {
+        "name": "HR",
+        "description": "old",
+        "attributes": {"user": "u", "password": "${SIM_SAME}"},
+    }
+    literal_hr = {**same_hr, "attributes": {"user": "u", "password": SECRET}}
+    for document, secrets in ((same_hr, {"SIM_SAME": SECRET}), (literal_hr, {})):
+        made = await plan_for(
+            sim, [document, {"name": "Other", "description": "v2"}], secrets=secrets
+        )
+        saved = made.to_saved()
+        assert saved["secrets"] == {}
+        assert SECRET not in json.dumps(saved)
+        loaded = load_saved_plan(saved, secrets={})
+        assert [a.kind for a in loaded.actions] == ["unchanged", "update"]

@@ -116,6 +116,44 @@ def describe(problem: Problem, locate: Locator) -> str:
     return f"{locate(problem.path)}: {field + ': ' if field else ''}{problem.text}"
 
 
+class DocumentChecker:
+    """Checks the documents of one desired state one after another (across files): every
+    problem, each name's first place (a name twice is a problem), one budget of values."""
+
+    def __init__(self, placeholder_prefixes: Iterable[str] = DEFAULT_PREFIXES) -> None:
+        self.prefixes = tuple(placeholder_prefixes)
+        self.problems: list[str] = []
+        self.documents: list[Document] = []
+        self._names: dict[str, str] = {}
+        self._budget = [MAX_VALUES]
+
+    @property
+    def exhausted(self) -> bool:
+        """Whether the desired state already holds more values than it may."""
+        return self._budget[0] < 0
+
+    def add(self, document: object, locate: Locator) -> None:
+        """Check ``document`` (written where ``locate`` says) and keep it if it has no problem."""
+        found = check_document(document, self._budget, placeholder_prefixes=self.prefixes)
+        self.problems += [describe(problem, locate) for problem in found]
+        name = document.get("name") if isinstance(document, Mapping) else None
+        if isinstance(name, str):
+            where = locate(("name",))
+            if name in self._names:
+                self.problems.append(
+                    f"{where}: name: {name!r} is also the name of {self._names[name]}"
+                )
+            self._names.setdefault(name, where)
+        if not found and isinstance(document, Mapping):
+            self.documents.append(LocatedDocument(document, locate))
+
+    def checked(self) -> list[Document]:
+        """The documents; DesiredStateError listing every problem if there is one."""
+        if self.problems:
+            raise DesiredStateError(self.problems)
+        return self.documents
+
+
 class TooLongInteger:
     """Stands for an integer literal of more than :data:`MAX_INT_DIGITS` digits in a file,
     so that the checks report it where it is instead of failing to read the file."""

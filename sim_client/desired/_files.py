@@ -1,7 +1,8 @@
 """Desired-state files: YAML or JSON, read with a safe loader, every problem reported at once.
 
-A file holds a list of documents or ``{"integrations": [...]}``; a BOM is accepted. Every
-problem is reported as ``file:line:col: field: what is wrong``, all of them at once.
+A file holds a list of documents or ``{"integrations": [...]}``, next to which keys starting
+with ``x-`` may hold YAML anchors for merge keys (``x-base: &base {...}``); a BOM is accepted.
+Every problem is reported as ``file:line:col: field: what is wrong``, all of them at once.
 
 YAML is read with a PyYAML loader (the ``cli`` extra) made safe and predictable:
 
@@ -28,11 +29,9 @@ from ._documents import (
     MAX_VALUES,
     DesiredStateError,
     Document,
-    LocatedDocument,
+    DocumentChecker,
     TooLongInteger,
-    check_document,
     check_id_map,
-    describe,
     printable_name,
 )
 from ._secrets import DEFAULT_PREFIXES, FieldPath, check_prefixes
@@ -50,44 +49,30 @@ def load_documents(
     The documents are dicts that also know where their fields were written, so that a later
     problem (e.g. a placeholder whose variable is not set, found by the plan) names it too.
     """
-    prefixes = check_prefixes(placeholder_prefixes)
-    problems: list[str] = []
-    documents: list[Document] = []
-    names: dict[str, str] = {}
-    budget = [MAX_VALUES]
+    checker = DocumentChecker(check_prefixes(placeholder_prefixes))
     for path in map(Path, paths):
-        if budget[0] < 0:
+        if checker.exhausted:
             break
         source = _read(path)
         if isinstance(source, str):
-            problems.append(source)
+            checker.problems.append(source)
             continue
         data, locate = source
         items, key = (data["integrations"], "integrations") if _wrapped(data) else (data, None)
         if key is not None:
-            problems += _unknown_wrapper_fields(data, locate)
+            checker.problems += _unknown_wrapper_fields(data, locate)
         if not isinstance(items, list):
             where = locate((key,) if key else ())
-            problems.append(f"{where}: expected a list of integrations or {{integrations: [...]}}")
+            checker.problems.append(
+                f"{where}: expected a list of integrations or {{integrations: [...]}}"
+            )
             continue
         for index, document in enumerate(items):
-            if budget[0] < 0:
+            if checker.exhausted:
                 break
             prefix: FieldPath = (key, index) if key else (index,)
-            here = functools.partial(_within, locate, prefix)
-            found = check_document(document, budget, placeholder_prefixes=prefixes)
-            problems += [describe(problem, here) for problem in found]
-            name = document.get("name") if isinstance(document, Mapping) else None
-            if isinstance(name, str):
-                where = here(("name",))
-                if name in names:
-                    problems.append(f"{where}: name: {name!r} is also the name of {names[name]}")
-                names.setdefault(name, where)
-            if not found:
-                documents.append(LocatedDocument(document, here))
-    if problems:
-        raise DesiredStateError(problems)
-    return documents
+            checker.add(document, functools.partial(_within, locate, prefix))
+    return checker.checked()
 
 
 def load_id_map(path: str | Path) -> dict[str, str]:
@@ -114,8 +99,9 @@ def _unknown_wrapper_fields(
 ) -> list[str]:
     return [
         f"{locate((key,))}: unknown field `{printable_name(str(key))}` next to `integrations`"
+        " (a key starting with x- may hold YAML anchors)"
         for key in data
-        if key not in _WRAPPER_FIELDS
+        if key not in _WRAPPER_FIELDS and not (isinstance(key, str) and key.startswith("x-"))
     ]
 
 

@@ -27,15 +27,13 @@ from sim_client.errors import SimError
 from ._diff import diff, removed_credentials
 from ._digest import digest
 from ._documents import (
-    MAX_VALUES,
     DesiredStateError,
     Document,
+    DocumentChecker,
     LocatedDocument,
     Locator,
     canonical,
-    check_document,
     check_id_map,
-    describe,
     dotted,
     map_ids,
     referenced_ids,
@@ -71,30 +69,12 @@ def desired_documents(
         desired = desired["integrations"]
     if isinstance(desired, str | bytes | Mapping) or not isinstance(desired, Sequence):
         raise TypeError("desired must be a list of documents or {'integrations': [...]}")
-    prefixes = check_prefixes(placeholder_prefixes)
-    problems: list[str] = []
-    seen: dict[str, str] = {}
-    budget = [MAX_VALUES]
+    checker = DocumentChecker(check_prefixes(placeholder_prefixes))
     for index, document in enumerate(desired):
-        if budget[0] < 0:
+        if checker.exhausted:
             break
-        locate = _locator(document, index)
-        found = check_document(document, budget, placeholder_prefixes=prefixes)
-        problems += [describe(problem, locate) for problem in found]
-        name = document.get("name") if isinstance(document, Mapping) else None
-        if isinstance(name, str):
-            where = locate(("name",))
-            if name in seen:
-                problems.append(f"{where}: name: {name!r} is also the name of {seen[name]}")
-            seen.setdefault(name, where)
-    if problems:
-        raise DesiredStateError(problems)
-    return [
-        LocatedDocument(document, document.locate)
-        if isinstance(document, LocatedDocument)
-        else dict(document)
-        for document in desired
-    ]
+        checker.add(document, _locator(document, index))
+    return checker.checked()
 
 
 def _locator(document: object, index: int) -> Locator:

@@ -84,7 +84,7 @@ def to_saved(plan: Plan, *, tenant: str | None = None, api: str | None = None) -
     problems = [
         f"{action.name!r}: attributes.{dotted(path)}: a literal credential cannot be kept in "
         "a saved plan; use a ${SIM_...} placeholder"
-        for action in plan.actions
+        for action in plan.changes
         if action.template is not None
         for path in _literal_credentials(action.template.get("attributes"))
     ]
@@ -128,7 +128,7 @@ def _variable_digests(plan: Plan) -> dict[str, str]:
     """Each placeholder variable's digest: kept from a loaded plan, else from the values the
     actions resolved."""
     result = dict(plan.variables)
-    for action in plan.actions:
+    for action in plan.changes:
         if action.template is None or action.document is None:
             continue
         values = _resolved_values(
