@@ -109,10 +109,24 @@ def test_a_saved_plan_is_applied_alone_and_as_saved(
     with_prune = run("apply", saved, "--prune", "--yes", env=ENV)
     assert with_prune.exit_code == 1
     assert "--prune: a saved plan was made with its options already" in with_prune.stderr
-    other_secret = run("apply", saved, "--yes", env={"SIM_SERVICENOW_HR_PASSWORD": "changed"})
+    assert writes(fake) == []
+
+
+def test_a_saved_plan_refuses_a_secret_other_than_the_planned_one(
+    fake: FakeSimServer, exported: Path, tmp_path: Path
+) -> None:
+    edit(exported, "Tickets for HR", "Tickets for HR and IT")
+    saved = tmp_path / "plan.json"
+    assert run("plan", exported, "-o", saved, env=ENV).exit_code == 2
+    other_secret = run(
+        "apply", saved, "--yes", env={"SIM_SERVICENOW_HR_PASSWORD": "an0ther-Secret"}
+    )
     assert other_secret.exit_code == 1
     assert "SIM_SERVICENOW_HR_PASSWORD" in other_secret.stderr
+    assert "an0ther-Secret" not in other_secret.output
     assert writes(fake) == []
+    assert run("apply", saved, "--yes", env=ENV).exit_code == 0
+    assert writes(fake) == ["PUT"]
 
 
 def test_plan_output_is_not_overwritten_without_force(
