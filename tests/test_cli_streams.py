@@ -248,6 +248,7 @@ def test_ctrl_c_stops_new_writes_waits_for_those_in_flight_and_exits_130(
     assert process.returncode == 130
     assert "Traceback" not in errors
     outcomes = [line for line in [*printed, *rest.splitlines()] if line.startswith("updated ")]
+    assert errors.splitlines()[0] == "stopping: no new writes; waiting for those under way"
     (summary,) = [line for line in errors.splitlines() if line.startswith("interrupted: ")]
     done = len(outcomes)
     assert summary == f"interrupted: {done} done, {COUNT - done} not started; plan again"

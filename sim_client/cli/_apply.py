@@ -52,7 +52,7 @@ async def apply_plan(
         work = asyncio.ensure_future(
             apply(sim, plan, concurrency=concurrency, fail_fast=fail_fast, on_outcome=report)
         )
-        with _stop_on_interrupt(work):
+        with _stop_on_interrupt(work, to=progress.console if progress else console(stderr=True)):
             try:
                 return await work
             except ApplyInterrupted as stopped:
@@ -64,12 +64,22 @@ async def apply_plan(
 
 
 @contextlib.contextmanager
-def _stop_on_interrupt(work: asyncio.Future[ApplyResult]) -> Iterator[None]:
+def _stop_on_interrupt(work: asyncio.Future[ApplyResult], *, to: Console) -> Iterator[None]:
     """Ctrl-C cancels ``work`` (the apply stops starting writes, waits for those in flight
-    and raises ApplyInterrupted) instead of raising KeyboardInterrupt somewhere in the loop."""
+    and raises ApplyInterrupted) instead of raising KeyboardInterrupt somewhere in the loop;
+    the operator is told on stderr (or above the progress bar, ``to``)."""
     loop = asyncio.get_running_loop()
+
+    told: list[bool] = []
+
+    def stop() -> None:
+        if not work.done() and not told:
+            told.append(True)
+            line("stopping: no new writes; waiting for those under way", "yellow", to=to)
+        work.cancel()
+
     try:
-        loop.add_signal_handler(signal.SIGINT, work.cancel)
+        loop.add_signal_handler(signal.SIGINT, stop)
     except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, Windows
         yield
         return
