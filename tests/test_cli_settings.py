@@ -77,7 +77,7 @@ def test_an_env_file_wins_over_the_environment(
     fake: FakeSimServer, made: list[dict[str, Any]], tmp_path: Path
 ) -> None:
     lines = [f"export {k}={v}" if "URL" in k else f'{k}="{v}"' for k, v in variables(fake).items()]
-    env_file = private(tmp_path / "prod.env", "# prod\n\n" + "\n".join(lines) + "\n")
+    env_file = private(tmp_path / "prod.env", "\ufeff# prod\r\n\r\n" + "\r\n".join(lines) + "\n")
     result = run(fake, "list", "--env", env_file, env={"SAIL_BASE_URL": ELSEWHERE})
     assert result.exit_code == 0, result.stderr
     assert "SAP" in result.stdout

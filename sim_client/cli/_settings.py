@@ -184,7 +184,7 @@ def read_sail_environment(path: Path, name: str) -> dict[str, str]:
 def _read_private(path: Path, holds_secret: Callable[[str], bool]) -> str:
     """The file's text; refused if it holds a secret and others may read it."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
         mode = path.stat().st_mode
     except (OSError, UnicodeDecodeError) as error:
         raise SettingsError(f"{path}: cannot be read: {error}") from None
