@@ -231,3 +231,18 @@ def test_info_records_show_on_stderr_and_debug_adds_the_request_log(
     assert "debug: a detail" in debug.stderr
     assert "debug: GET /beta/sim-integrations -> 200" in debug.stderr
     assert fake.client_secret not in debug.stderr and fake.client_id not in debug.stderr
+
+
+def test_common_options_may_come_before_the_command(
+    fake: FakeSimServer, made: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    env_file = private(
+        tmp_path / "prod.env", "\n".join(f"{k}={v}" for k, v in variables(fake).items())
+    )
+    result = run(fake, "--env", env_file, "--max-retries", "0", "-v", "list", "--timeout", "9")
+    assert result.exit_code == 0, result.stderr
+    assert f"from --env {env_file}" in result.stderr
+    assert made[-1]["max_retries"] == 0 and made[-1]["timeout"] == 9.0
+    overridden = run(fake, "--max-retries", "0", "list", "--max-retries", "3", env=variables(fake))
+    assert overridden.exit_code == 0
+    assert made[-1]["max_retries"] == 3

@@ -17,6 +17,7 @@ from ._apply import Interrupted
 from ._codes import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK
 from ._inspect import delete_command, get_command, list_command
 from ._output import fail, message
+from ._session import common_options
 from ._state import apply_command, export_command, plan_command
 
 
@@ -63,7 +64,8 @@ class _Cli(click.Group):
 
 @click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="sim-client")
-def cli() -> None:
+@common_options
+def cli(**common: Any) -> None:
     """Manage the SIM integrations of an Identity Security Cloud tenant, as code.
 
     \b

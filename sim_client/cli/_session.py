@@ -20,6 +20,7 @@ from ._output import message
 from ._settings import API_CHOICES, Connection, SettingsError, connection, operator_names
 
 T = TypeVar("T")
+FC = TypeVar("FC", bound=Callable[..., Any])
 
 
 @dataclass(frozen=True)
@@ -59,34 +60,50 @@ def _a_number(context: click.Context, parameter: click.Parameter, value: float |
 
 
 def session_options(function: Callable[..., int]) -> Callable[..., int]:
-    """Add the common options to a command, which receives them as a :class:`Session`."""
+    """Add the common options to a command, which receives them as a :class:`Session`. Each
+    may also be given before the command (``sim-client --tenant prod plan ...``); given in
+    both places, the command's wins."""
 
     @functools.wraps(function)
-    def command(
-        *,
-        env_file: Path | None,
-        tenant: str | None,
-        sail_config: Path | None,
-        api: str | None,
-        timeout: float | None,
-        max_retries: int | None,
-        verbose: bool,
-        debug: bool,
-        **arguments: Any,
-    ) -> int:
-        _logs.configure(debug=debug)
+    def command(**arguments: Any) -> int:
+        given = {name: arguments.pop(name) for name in COMMON}
+        before = click.get_current_context().find_root().params
+        common = {name: value or before.get(name) for name, value in given.items()}
+        _logs.configure(debug=bool(common["debug"]))
         settings = connection(
-            env_file=env_file,
-            tenant=tenant,
-            sail_config=sail_config,
-            api=api,
-            timeout=timeout,
-            max_retries=max_retries,
+            env_file=common["env_file"],
+            tenant=common["tenant"],
+            sail_config=common["sail_config"],
+            api=common["api"],
+            timeout=common["timeout"],
+            max_retries=_first(given["max_retries"], before.get("max_retries")),
         )
-        if verbose or debug:
+        if common["verbose"] or common["debug"]:
             message(settings.describe(), "dim")
-        return function(Session(settings, verbose), **arguments)
+        return function(Session(settings, bool(common["verbose"])), **arguments)
 
+    return common_options(command)
+
+
+def _first(*values: Any) -> Any:
+    """The first value given (``0`` is one)."""
+    return next((value for value in values if value is not None), None)
+
+
+COMMON = (
+    "env_file",
+    "tenant",
+    "sail_config",
+    "api",
+    "timeout",
+    "max_retries",
+    "verbose",
+    "debug",
+)
+
+
+def common_options(function: FC) -> FC:
+    """The options of :func:`session_options`, on a command or on the group."""
     options = [
         click.option(
             "--env",
@@ -124,5 +141,5 @@ def session_options(function: Callable[..., int]) -> Callable[..., int]:
         click.option("--debug", is_flag=True, help="Log each request on stderr (no secrets)."),
     ]
     for option in reversed(options):
-        command = option(command)
-    return command
+        function = option(function)
+    return function
