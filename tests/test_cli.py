@@ -375,7 +375,8 @@ def test_on_a_terminal_tables_colours_and_progress(fake: FakeSimServer, exported
     assert applied.exit_code == 0
     assert "\x1b[33m~ update SAP" in applied.stdout  # the diff in colour
     assert "updated SAP" in applied.stdout  # outcomes on stdout, as in a pipe
-    assert "updated SAP" not in applied.stderr  # where the progress bar was
+    assert "applying" in applied.stderr and "100%" in applied.stderr  # the progress bar
+    assert "updated SAP" not in applied.stderr
     assert "Apply complete: 1 updated, 1 unchanged." in applied.stdout
 
 
