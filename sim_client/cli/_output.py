@@ -1,9 +1,11 @@
 """What the command prints, and where: data and outcomes on stdout, messages on stderr.
 
 Every text that may hold the service's words (names, ids, messages) goes through
-:func:`printable` or :func:`to_json`, so that no control character (C0, C1, DEL) or other
-invisible character reaches the terminal or a file raw. A closed stdout (``| head -1``) ends
-the printing quietly; the command itself finishes its work and keeps its exit code.
+:func:`printable`, :func:`to_json` or :func:`to_yaml`, so that no control character (C0, C1,
+DEL) reaches the terminal or a file raw; plain text and JSON escape every other character that
+is not printable too (``\u202e``), YAML those its emitter deems unprintable. A closed stdout
+(``| head -1``) ends the printing quietly; the command itself finishes its work and keeps its
+exit code.
 """
 
 from __future__ import annotations
