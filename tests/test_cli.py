@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -17,7 +18,7 @@ import yaml
 from click.testing import CliRunner, Result
 
 from sim_client import SimClient
-from sim_client.cli import cli
+from sim_client.cli import _prompt, cli
 from sim_client.testing import FakeSimServer
 from tests.loopback import PROXY_VARIABLES
 
@@ -30,6 +31,12 @@ HR: dict[str, Any] = {
 }
 SAP: dict[str, Any] = {"name": "SAP", "description": "Tickets for SAP", "type": "ServiceNow"}
 ENV = {"SIM_SERVICENOW_HR_PASSWORD": SECRET}
+
+
+@pytest.fixture(autouse=True)
+def no_terminal(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No controlling terminal to ask on, whatever runs the tests."""
+    monkeypatch.setattr(_prompt, "TTY", str(tmp_path / "no-tty"))
 
 
 @pytest.fixture
@@ -193,7 +200,28 @@ def test_input_problems_are_all_reported_before_any_request(
 def test_a_missing_placeholder_is_an_error(fake: FakeSimServer, exported: Path) -> None:
     result = run("plan", exported, env={"SIM_SERVICENOW_HR_PASSWORD": None})
     assert result.exit_code == 1
-    assert "${SIM_SERVICENOW_HR_PASSWORD} is not set" in result.stderr
+    assert result.stderr.splitlines()[1] == (
+        f"  - {exported}:11:5: attributes.password: ${{SIM_SERVICENOW_HR_PASSWORD}} is not set"
+    )
+    assert fake.requests == []
+
+
+def test_file_problems_are_printed_with_file_line_and_column(
+    fake: FakeSimServer, tmp_path: Path
+) -> None:
+    typo = tmp_path / "typo.yaml"
+    typo.write_text("integrations:\n  - name: SAP\n    atributes: {password: hunter3}\n")
+    for command in (["plan"], ["apply", "--yes"]):
+        result = run(*command, typo)
+        assert result.exit_code == 1
+        assert result.stderr.splitlines()[1] == (
+            f"  - {typo}:3:5: atributes: unknown field `atributes`; did you mean `attributes`?"
+        )
+        assert "hunter3" not in result.output
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("- name: [A\n")
+    result = run("plan", broken)
+    assert result.stderr.splitlines()[1].startswith(f"  - {broken}:2:1: not valid YAML: ")
     assert fake.requests == []
 
 
@@ -211,7 +239,8 @@ def test_apply_asks_first_and_refuses_without_a_terminal(
     refused = run("apply", exported, env=ENV)
     assert refused.exit_code == 1
     assert "~ update SAP" in refused.stdout
-    assert "stdin is not a terminal; pass --yes" in refused.stderr
+    assert "there is no terminal to ask on" in refused.stderr
+    assert refused.stderr.rstrip().endswith("pass --yes to go ahead")
     assert writes(fake) == []
     applied = run("apply", exported, "--yes", env=ENV)
     assert applied.exit_code == 0
@@ -337,22 +366,43 @@ def test_backup_drift_restore_with_the_real_command(served: dict[str, str], tmp_
     assert module.stdout.startswith("No changes.")
 
 
-def test_on_a_terminal_tables_colours_and_progress(
-    fake: FakeSimServer, exported: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from rich.console import Console
-
-    from sim_client import cli as cli_module
-
-    def terminal(*, stderr: bool = False) -> Console:
-        return Console(stderr=stderr, force_terminal=True, color_system="standard", width=120)
-
-    monkeypatch.setattr(cli_module, "_console", terminal)
-    listed = run("list")
+def test_on_a_terminal_tables_colours_and_progress(fake: FakeSimServer, exported: Path) -> None:
+    terminal = {"TTY_COMPATIBLE": "1", "COLUMNS": "120"}
+    listed = run("list", env=terminal)
     assert listed.stdout.startswith("┏━")  # a rich table, not plain columns
     edit(exported, "Tickets for SAP", "Tickets for SAP ERP")
-    applied = run("apply", exported, "--yes", env=ENV)
+    applied = run("apply", exported, "--yes", env={**ENV, **terminal})
     assert applied.exit_code == 0
     assert "\x1b[33m~ update SAP" in applied.stdout  # the diff in colour
-    assert "updated SAP" in applied.stderr  # printed above the progress bar
+    assert "updated SAP" in applied.stdout  # outcomes on stdout, as in a pipe
+    assert "applying" in applied.stderr and "100%" in applied.stderr  # the progress bar
+    assert "updated SAP" not in applied.stderr
     assert "Apply complete: 1 updated, 1 unchanged." in applied.stdout
+
+
+@pytest.mark.parametrize("answer", ["y", "n", ""])
+def test_with_stdin_taken_the_question_goes_to_the_controlling_terminal(
+    fake: FakeSimServer, exported: Path, monkeypatch: pytest.MonkeyPatch, answer: str
+) -> None:
+    controller, terminal = os.openpty()
+    try:
+        monkeypatch.setattr(_prompt, "TTY", os.ttyname(terminal))
+        os.write(controller, f"{answer}\n".encode())  # typed ahead
+        edit(exported, "Tickets for SAP", "Tickets for SAP ERP")
+        desired = exported.read_text()
+        applied = CliRunner().invoke(cli, ["apply", "-"], input=desired, env=ENV)
+        asked = ""
+        while "[y/N]: " not in asked and select.select([controller], [], [], 5)[0]:
+            asked += os.read(controller, 4096).decode()
+    finally:
+        os.close(terminal)
+        os.close(controller)
+    assert "Apply these 1 change(s)? [y/N]: " in asked
+    assert "Apply these" not in applied.stdout + applied.stderr
+    if answer == "y":
+        assert applied.exit_code == 0, applied.output
+        assert writes(fake) == ["PUT"]
+    else:
+        assert applied.exit_code == 1
+        assert applied.stderr == "error: not confirmed; nothing applied\n"
+        assert writes(fake) == []
