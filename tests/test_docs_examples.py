@@ -43,16 +43,7 @@ SECRET = "s4mple-Passw0rd"
 # branches: a block, or a command or its shown output, containing the key is expected to fail
 # until then (strictly: once it runs, the test fails until the entry is removed).
 PENDING_PYTHON: dict[str, str] = {}
-PENDING_CONSOLE: dict[str, str] = {
-    "-o plan.json": "saved plans (issue 21)",
-    "apply plan.json": "saved plans (issue 21)",
-    "--allow-delete-all": "--allow-delete-all (issue 21)",
-    "--force": "export --force (issue 21)",
-    "export -o -": "export -o - (issue 21)",
-    'get "ServiceNow': "get by name (issue 21)",
-    'delete "ServiceNow': "delete by name (issue 21)",
-    "Not in the desired state": "the plan lists integrations no file mentions (issue 21)",
-}
+PENDING_CONSOLE: dict[str, str] = {}
 
 
 def _pending(text: str, table: dict[str, str]) -> str | None:
