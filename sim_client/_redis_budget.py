@@ -174,6 +174,7 @@ class RedisBudget(Budget):
         self._wakes: set[asyncio.Future[None]] = set()
         self._background: set[asyncio.Task[Any]] = set()
         self._announced = False
+        self._waiting = 0  # calls that were told to wait and have not got their slot yet
 
     def __repr__(self) -> str:
         state = "shared" if self.shared else "store down, in-process"
@@ -190,36 +191,43 @@ class RedisBudget(Budget):
             return await self._fallback.acquire(max_wait)
         member = secrets.token_hex(8)
         recheck = False
-        while True:
-            elapsed = self._clock() - start
-            try:
-                status, wait, paused = await self._reserve(member, max_wait - elapsed, recheck)
-            except _STORE_FAULTS as exc:
-                self._store_failed(exc)
-                waited = self._clock() - start if recheck else 0.0
-                return waited + await self._fallback.acquire(max(max_wait - waited, 0.0))
-            reason = PAUSE_REASON if paused else rate_reason(self.limit)
-            if status != "ok":
-                raise WaitTooLong(elapsed + wait, reason)
-            if wait <= 0:
-                self._fallback.record(self._clock())
+        try:
+            while True:
+                elapsed = self._clock() - start
+                try:
+                    status, wait, paused = await self._reserve(member, max_wait - elapsed, recheck)
+                except _STORE_FAULTS as exc:
+                    self._store_failed(exc)
+                    waited = self._clock() - start if recheck else 0.0
+                    return waited + await self._fallback.acquire(max(max_wait - waited, 0.0))
+                reason = PAUSE_REASON if paused else rate_reason(self.limit)
+                if status != "ok":
+                    raise WaitTooLong(elapsed + wait, reason)
+                if wait <= 0:
+                    self._fallback.record(self._clock())
+                    if not recheck:
+                        if not self._waiting:  # the episode of waiting is over
+                            self._announced = False
+                        return 0.0
+                    return self._clock() - start
+                if wait > LOG_AFTER and not self._announced and not recheck:
+                    self._announced = True
+                    logger.info("waiting %.1f s for %s", wait, reason)
                 if not recheck:
-                    self._announced = False
-                    return 0.0
-                return self._clock() - start
-            if wait > LOG_AFTER and not self._announced and not recheck:
-                self._announced = True
-                logger.info("waiting %.1f s for %s", wait, reason)
-            recheck = True
-            wake: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-            self._wakes.add(wake)
-            try:
-                await nap(self._sleep, wait, wake)
-            except BaseException:
-                self._give_up(member)
-                raise
-            finally:
-                self._wakes.discard(wake)
+                    self._waiting += 1  # until this call leaves acquire(), however it does
+                recheck = True
+                wake: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+                self._wakes.add(wake)
+                try:
+                    await nap(self._sleep, wait, wake)
+                except BaseException:
+                    self._give_up(member)
+                    raise
+                finally:
+                    self._wakes.discard(wake)
+        finally:
+            if recheck:  # this call was counted as waiting
+                self._waiting -= 1
 
     async def pause(self, seconds: float) -> None:
         if not seconds > 0:

@@ -397,10 +397,15 @@ def test_an_excerpt_keeps_at_most_its_limit(text: str, limit: int, expected: str
             "GET /beta/sim-integrations/abc failed: LocalProtocolError",
         ),
         (
-            httpx.RemoteProtocolError("illegal status line: " + "c" * 5000),
-            "GET /beta/sim-integrations/abc failed: RemoteProtocolError: illegal status line: "
-            + "c" * (MAX_TEXT - len("illegal status line: ") - 1)
+            httpx.RemoteProtocolError("peer closed connection: " + "c" * 5000),
+            "GET /beta/sim-integrations/abc failed: RemoteProtocolError: peer closed connection: "
+            + "c" * (MAX_TEXT - len("peer closed connection: ") - 1)
             + "\u2026",
+        ),
+        (
+            httpx.RemoteProtocolError("illegal status line: bytearray(b'HTTP/1.1 2OO secret')"),
+            "GET /beta/sim-integrations/abc failed: RemoteProtocolError: "
+            "the answer is not valid HTTP (illegal status line)",
         ),
     ],
 )
