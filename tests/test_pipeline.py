@@ -32,6 +32,7 @@ from tests.mock_api import BASE_URL, CLIENT_ID, CLIENT_SECRET, TOKEN, MockAPI, i
 from tests.mock_api import json_response as answer
 
 ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = str(ROOT / "sim_client") + "/"
 DETAILS = {"name": "n", "type": "ServiceNowSDIM"}
 PATCH = [{"op": "replace", "path": "/description", "value": "d"}]
 
@@ -550,7 +551,10 @@ async def test_the_fakes_deprecation_notices_warn_once_per_version(
         "release notes for its replacement",
     ]
     # Attributed to the caller's line, not to the library's: a filter can match its module.
-    assert {w.filename for w in caught if w.category is SimDeprecationWarning} == {__file__}
+    shown_at = {w.filename for w in caught if w.category is SimDeprecationWarning}
+    assert shown_at and not [name for name in shown_at if name.startswith(PACKAGE)]
+    if "mutants" not in __file__:  # mutation testing puts a trampoline module in between
+        assert shown_at == {__file__}
     assert capsys.readouterr().out == ""
     fake.notices.clear()
 
