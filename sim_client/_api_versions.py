@@ -92,8 +92,7 @@ def split_base_url(base_url: str, version: ApiVersion) -> str:
     would otherwise address a version the caller did not ask for. So is one that ends in a
     collection path (``.../v2025/sim-integrations``): every path would be doubled.
     """
-    scheme_end = base_url.find("://")
-    path_start = base_url.find("/", scheme_end + 3 if scheme_end >= 0 else 0)
+    path_start = base_url.find("/", base_url.index("://") + 3)  # an absolute URL (checked)
     if path_start < 0:
         return base_url  # no path at all (a host may be called "beta")
     path = base_url[path_start:]

@@ -377,3 +377,20 @@ async def test_a_versioned_client_over_the_fakes_loopback_socket() -> None:
         ("GET", f"/sim-integrations/v1/{created.id}", 200),
         ("GET", "/sim-integrations/v1", 400),
     ]
+
+
+@pytest.mark.parametrize(("value", "kind"), [(3, "int"), (None, "NoneType"), (b"beta", "bytes")])
+def test_an_api_that_is_not_a_string_is_a_type_error_naming_its_type(
+    value: object, kind: str
+) -> None:
+    with pytest.raises(TypeError, match=f"^api must be a str, not {kind}$"):
+        api_version(value)
+
+
+def test_a_base_url_ending_in_the_bare_collection_shows_the_tenant_root() -> None:
+    with pytest.raises(ValueError, match="collection path") as raised:
+        SimClient(f"{BASE_URL}/sim-integrations", token="tok-abc")
+    assert str(raised.value) == (
+        "base_url ends in the collection path '/sim-integrations'; give the tenant root "
+        f"{BASE_URL!r}"
+    )
