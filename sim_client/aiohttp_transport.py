@@ -394,7 +394,19 @@ async def _reusable(
 
 def _as_proxy(proxy: str | httpx.URL | httpx.Proxy | None) -> httpx.Proxy | None:
     """``proxy=`` as ``httpx.Proxy``, as httpx takes it."""
-    return httpx.Proxy(url=proxy) if isinstance(proxy, str | httpx.URL) else proxy
+    return _proxy_at(proxy) if isinstance(proxy, str | httpx.URL) else proxy
+
+
+def _proxy_at(url: str | httpx.URL) -> httpx.Proxy:
+    """The proxy at ``url``, its scheme checked first (httpx before 0.28 refuses a SOCKS URL
+    with a message of its own)."""
+    _check_proxy_scheme(httpx.URL(url).scheme)
+    return httpx.Proxy(url=url)
+
+
+def _check_proxy_scheme(scheme: str) -> None:
+    if scheme not in ("http", "https"):
+        raise ValueError(f"the aiohttp transport reaches a proxy over http or https, not {scheme}")
 
 
 def _proxy_headers(proxy: httpx.Proxy) -> list[tuple[str, str]]:
@@ -415,16 +427,14 @@ def _proxy_routes(
         routes: dict[str, httpx.Proxy | None] = {"all://": proxy}
     elif trust_env:
         routes = {
-            pattern: None if url is None else httpx.Proxy(url=url)
+            pattern: None if url is None else _proxy_at(url)
             for pattern, url in get_environment_proxies().items()
         }
     else:
         routes = {}
     for chosen in routes.values():
-        if chosen is not None and chosen.url.scheme not in ("http", "https"):
-            raise ValueError(
-                f"the aiohttp transport reaches a proxy over http or https, not {chosen.url.scheme}"
-            )
+        if chosen is not None:
+            _check_proxy_scheme(chosen.url.scheme)
     return sorted((URLPattern(pattern), chosen) for pattern, chosen in routes.items())
 
 

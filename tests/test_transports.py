@@ -75,10 +75,17 @@ def test_trust_env_also_decides_whether_ssl_cert_file_is_read(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("SSL_CERT_FILE", "/nonexistent/ca.pem")
+    refused = []
     for transport in (httpx.AsyncHTTPTransport, AiohttpTransport):  # alike
-        with pytest.raises(FileNotFoundError):
+        try:
             transport(trust_env=True)
+        except FileNotFoundError:
+            refused.append(transport.__name__)
         transport(trust_env=False)
+    # httpx 0.28 reads the file (and fails), 0.27 does not: either way, both transports alike.
+    assert refused in ([], ["AsyncHTTPTransport", "AiohttpTransport"])
+    if tuple(map(int, httpx.__version__.split(".")[:2])) >= (0, 28):
+        assert refused == ["AsyncHTTPTransport", "AiohttpTransport"]
 
 
 @pytest.mark.parametrize(
