@@ -19,6 +19,7 @@ Secrets are masked in one place: every error is built with :meth:`Connection.sec
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import logging
 import random
@@ -153,7 +154,7 @@ class Connection:
             if not task.done():
                 task.cancel()
         if not task.done() or task.cancelled():
-            with _suppress_cancelled():
+            with contextlib.suppress(asyncio.CancelledError):
                 await task
             raise ClientClosedError("the client was closed while the call waited")
         return task.result()
@@ -162,16 +163,6 @@ class Connection:
         """Wait ``seconds`` (through :attr:`sleep`), or until the client closes."""
         self.ensure_open()
         await self.until_closed((self.sleep or sleep)(seconds))
-
-
-class _suppress_cancelled:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: object, value: object, traceback: object) -> bool:
-        import asyncio
-
-        return isinstance(value, asyncio.CancelledError)
 
 
 async def send(
@@ -323,7 +314,7 @@ def should_retry(error: SimError, method: str, sent: bool) -> bool:
         return error.status_code in RETRYABLE_SERVER_STATUSES and repeatable
     if isinstance(error, APIConnectionError):
         return error.retryable and (repeatable or not error.request_sent)
-    return isinstance(error, RateLimitError)
+    return False
 
 
 def backoff(retry: int, rng: random.Random) -> float:
