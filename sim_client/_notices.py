@@ -21,6 +21,7 @@ __all__ = ["SimDeprecationWarning", "notice_deprecation"]
 
 logger = logging.getLogger("sim_client")
 
+_NOTICES = frozenset({b"x-deprecated", b"deprecation", b"sunset"})
 _reported: set[tuple[str, str]] = set()
 _PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
 _lock = threading.Lock()
@@ -35,6 +36,8 @@ def notice_deprecation(
 ) -> None:
     """Report the deprecation headers of ``response`` unless this operation and API version
     have been reported already in this process (``secrets`` masked in what is quoted)."""
+    if not any(name.lower() in _NOTICES for name, _ in response.headers.raw):
+        return
     with _lock:
         if (operation, api) in _reported:
             return

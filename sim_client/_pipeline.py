@@ -26,7 +26,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import httpx
 
@@ -90,12 +90,15 @@ def now() -> float:
 
 @dataclass(frozen=True, slots=True)
 class Options:
-    """The settings of one view of a client (:meth:`SimClient.with_options` makes another)."""
+    """The settings of one view of a client (:meth:`SimClient.with_options` makes another):
+    ``headers`` are the view's own, ``request_headers`` all that an API request carries."""
 
     transfer: Transfer
     max_retries: int
     max_rate_limit_wait: float
-    headers: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str]
+    request_headers: Mapping[str | None, httpx.Headers]
+    """By the content type of the body (None: no body)."""
 
 
 @dataclass(eq=False)
@@ -192,6 +195,7 @@ async def send(
         sent = False
         try:
             token = await auth.bearer(options.transfer)
+            connection.ensure_open()  # closed during the token fetch: a direct send would reopen
             request.headers["Authorization"] = f"Bearer {token}"
             sent = True
             secrets = connection.secrets(token)
@@ -213,8 +217,7 @@ async def send(
                 replayed = True  # a token the source has dropped: once more with a new one
                 _log_attempt(request, attempt, started, response)
                 continue
-            if _has_notice(response):
-                notice_deprecation(response, operation.name, connection.api.name, secrets)
+            notice_deprecation(response, operation.name, connection.api.name, secrets)
             if response.is_success:
                 _log_attempt(request, attempt, started, response)
                 return response
@@ -341,14 +344,6 @@ def _too_long(error: RateLimitError, wait: float, max_wait: float) -> RateLimitE
     return error
 
 
-_NOTICE_HEADERS = ("deprecation", "sunset", "x-deprecated")
-
-
-def _has_notice(response: httpx.Response) -> bool:
-    headers = response.headers
-    return any(name in headers for name in _NOTICE_HEADERS)
-
-
 def _log_rate_limit(request: httpx.Request, wait: float) -> None:
     if wait > 1.0:
         logger.info(
@@ -386,9 +381,22 @@ def _describe(error: SimError) -> str:
     return f"{status}" if status is not None else type(error).__name__
 
 
-def request_headers(options: Options, api: ApiVersion, content_type: str | None) -> dict[str, Any]:
-    """The headers of every API request of ``options``' view: ours win over the client's."""
-    headers: dict[str, Any] = {"Accept": "application/json", **api.headers, **options.headers}
-    if content_type is not None:
-        headers["Content-Type"] = content_type
-    return headers
+def request_headers(
+    transfer: Transfer,
+    url: httpx.URL,
+    api: ApiVersion,
+    headers: Mapping[str, str],
+    kind: str | None,
+) -> httpx.Headers:
+    """The headers of a view's API requests with a body of ``kind`` (None: no body) to ``url``'s
+    host: the view's over the API version's over the httpx client's own (merged here, with
+    ``Host``, when sent directly; else by ``build_request``)."""
+    if transfer.direct is None:
+        merged = httpx.Headers()
+    else:
+        merged = httpx.Headers({"Host": url.netloc.decode("ascii")})
+        merged.update(transfer.http.headers)
+    merged.update({"Accept": "application/json", **api.headers, **headers})
+    if kind is not None:
+        merged["Content-Type"] = kind
+    return merged

@@ -259,22 +259,19 @@ class AiohttpTransport(httpx_aiohttp.AiohttpTransport):
         finally:
             response.release()
             release()
-        if "Content-Encoding" in response.headers:
-            # As a stream: given as content, httpx would inflate it whole here, unbounded.
-            return httpx.Response(
-                status_code=response.status,
-                headers=response.raw_headers,
-                stream=httpx.ByteStream(body),
-                request=request,
-                extensions=extensions,
-            )
-        return httpx.Response(
+        answer = httpx.Response(
             status_code=response.status,
             headers=response.raw_headers,
-            content=body,
+            stream=httpx.ByteStream(body),
             request=request,
             extensions=extensions,
         )
+        if "Content-Encoding" not in response.headers:
+            # Read already: what ``Response(content=body)`` does, without its chunk-by-chunk
+            # pass over the bytes. An encoded body stays a stream, inflated where it is read.
+            answer._content = body
+            answer.is_stream_consumed = answer.is_closed = True
+        return answer
 
     async def _take_slot(self, pool_timeout: float | None) -> Callable[[], None]:
         """Wait in turn for one of the ``max_connections`` slots; the function that frees it."""
@@ -294,7 +291,11 @@ class AiohttpTransport(httpx_aiohttp.AiohttpTransport):
     async def _open(
         self, request: httpx.Request, timeouts: dict[str, Any]
     ) -> aiohttp.ClientResponse:
-        headers = request.headers.multi_items()
+        # Each header as text: visible ASCII, checked where the client set it (a byte beyond
+        # ASCII in an injected header is kept as it was given, in Latin-1's one-to-one way).
+        headers = [
+            (key.decode("latin-1"), value.decode("latin-1")) for key, value in request.headers.raw
+        ]
         try:
             content = request.content
         except httpx.RequestNotRead:
@@ -311,16 +312,11 @@ class AiohttpTransport(httpx_aiohttp.AiohttpTransport):
         try:
             return await self._session().request(
                 request.method,
-                URL(str(request.url), encoded=True),
+                _yarl(str(request.url)),
                 headers=headers,
                 data=content or None,
                 allow_redirects=False,
-                timeout=aiohttp.ClientTimeout(
-                    total=None,
-                    connect=timeouts.get("connect"),
-                    sock_connect=timeouts.get("connect"),
-                    sock_read=timeouts.get("read"),
-                ),
+                timeout=_timeout(timeouts.get("connect"), timeouts.get("read")),
                 server_hostname=request.extensions.get("sni_hostname"),
                 proxy=None if proxy is None else str(proxy.url),
                 proxy_headers=to_proxy,
@@ -334,6 +330,20 @@ class AiohttpTransport(httpx_aiohttp.AiohttpTransport):
         if not isinstance(session, aiohttp.ClientSession) or session.closed:
             session = self.client = self.get_client()
         return session
+
+
+@functools.lru_cache(maxsize=512)
+def _yarl(url: str) -> URL:
+    """``url``, percent-encoded already, as aiohttp takes it (remembered: a client sends to
+    few URLs, and parsing one costs more than sending a small request)."""
+    return URL(url, encoded=True)
+
+
+@functools.lru_cache(maxsize=64)
+def _timeout(connect: float | None, read: float | None) -> aiohttp.ClientTimeout:
+    """aiohttp's timeouts for httpx's connect and read timeouts: no total (the caller's
+    deadline bounds the whole)."""
+    return aiohttp.ClientTimeout(total=None, connect=connect, sock_connect=connect, sock_read=read)
 
 
 class _ResponseHandler(ResponseHandler):

@@ -9,8 +9,10 @@ life of the call: rate-limit slot, token, send, classify, retry. The answer come
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
+import json
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -19,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 
-from sim_client._api_versions import ApiName, api_version, split_base_url
+from sim_client._api_versions import ApiName, ApiVersion, api_version, split_base_url
 from sim_client._bodies import Details, Operation, check_id, check_name, details_body, patch_body
 from sim_client._generated import operations as ops
 from sim_client._http import CookielessAsyncClient
@@ -133,16 +135,14 @@ class SimClient:
             budget=budget,
             owns_http=owns_http,
         )
-        self._options = Options(
-            transfer=Transfer(
-                http_client,
-                request_timeout,
-                attempt_deadline(request_timeout or http_client.timeout),
-                limit,
-            ),
-            max_retries=retries,
-            max_rate_limit_wait=max_wait,
+        transfer = Transfer(
+            http_client,
+            request_timeout,
+            attempt_deadline(request_timeout or http_client.timeout),
+            limit,
+            direct=transport if owns_http else None,
         )
+        self._options = _options(transfer, tenant_root, version, retries, max_wait, {})
         self._strict = strict
         self._view = False
 
@@ -254,7 +254,9 @@ class SimClient:
         transfer = options.transfer
         if timeout is not None:
             checked = check_timeout(timeout)
-            transfer = Transfer(transfer.http, checked, attempt_deadline(checked), transfer.limit)
+            transfer = dataclasses.replace(
+                transfer, timeout=checked, deadline=attempt_deadline(checked)
+            )
         merged = dict(options.headers)
         if headers is not None and not isinstance(headers, Mapping):
             raise TypeError("headers must be a mapping of header names to values")
@@ -272,15 +274,15 @@ class SimClient:
         view._connection = self._connection
         view._strict = self._strict
         view._view = True
-        view._options = Options(
-            transfer=transfer,
-            max_retries=options.max_retries
-            if max_retries is None
-            else check_max_retries(max_retries),
-            max_rate_limit_wait=options.max_rate_limit_wait
+        view._options = _options(
+            transfer,
+            self._connection.tenant_root,
+            self._connection.api,
+            options.max_retries if max_retries is None else check_max_retries(max_retries),
+            options.max_rate_limit_wait
             if max_rate_limit_wait is None
             else check_max_rate_limit_wait(max_rate_limit_wait),
-            headers=merged,
+            merged,
         )
         return view
 
@@ -353,19 +355,17 @@ class SimClient:
         connection.ensure_open()
         options = self._options
         url = connection.api.url(connection.tenant_root, operation, params)
-        json_body: Any = None
+        content = None
         if body is not None:
-            json_body = (
+            document = (
                 [item.to_dict() for item in body] if isinstance(body, list) else body.to_dict()
             )
+            content = json.dumps(
+                document, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+            ).encode()
+        headers = options.request_headers[operation.content_type]
         try:
-            request = connection.http.build_request(
-                operation.method,
-                _url(url),
-                json=json_body,
-                headers=request_headers(options, connection.api, operation.content_type),
-                timeout=options.transfer.timeout or httpx.USE_CLIENT_DEFAULT,
-            )
+            request = options.transfer.request(operation.method, _url(url), headers, content)
         except httpx.InvalidURL as error:
             raise ValueError(f"the request URL is invalid: {error}") from None
         response = await send(connection, options, operation, request)
@@ -498,6 +498,22 @@ def _url(text: str) -> httpx.URL:
     """``text`` parsed, remembered: a tenant has few integrations, and httpx parses a URL
     character by character (about 15 us)."""
     return httpx.URL(text)
+
+
+def _options(
+    transfer: Transfer,
+    tenant_root: str,
+    api: ApiVersion,
+    max_retries: int,
+    max_rate_limit_wait: float,
+    headers: Mapping[str, str],
+) -> Options:
+    url = httpx.URL(tenant_root)
+    by_type = {
+        kind: request_headers(transfer, url, api, headers, kind)
+        for kind in {operation.content_type for operation in ops.OPERATIONS.values()}
+    }
+    return Options(transfer, max_retries, max_rate_limit_wait, headers, by_type)
 
 
 def _unbounded(timeout: httpx.Timeout) -> bool:
