@@ -9,6 +9,7 @@ experimental and want ``X-SailPoint-Experimental: true`` on every API request.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -57,7 +58,7 @@ class ApiVersion:
         (no ``/`` or ``..`` in a value can change which resource is addressed)."""
         path = operation.path
         if operation.path_params:
-            path = path.format_map({name: quote(params[name], safe="") for name in params})
+            path = path.format_map({name: _segment(params[name]) for name in params})
         return tenant_root + self.collection + path
 
 
@@ -117,3 +118,9 @@ def split_base_url(base_url: str, version: ApiVersion) -> str:
                 )
             return base_url.removesuffix(other.root)
     return base_url
+
+
+@functools.lru_cache(maxsize=1024)
+def _segment(value: str) -> str:
+    """``value`` percent-encoded as one path segment (remembered: a tenant has few ids)."""
+    return quote(value, safe="")

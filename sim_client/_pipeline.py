@@ -24,12 +24,13 @@ import inspect
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
 import httpx
 
+from sim_client import _clock
 from sim_client._notices import notice_deprecation
 from sim_client._transfer import Transfer, exchange
 from sim_client.errors import (
@@ -64,30 +65,6 @@ MAX_PAUSE = 3600.0
 T = TypeVar("T")
 
 
-async def sleep(seconds: float) -> None:
-    """Wait between attempts; the default of :attr:`Connection.sleep` (tests inject theirs)."""
-    import asyncio  # here: importing sim_client does not need asyncio loaded
-
-    await asyncio.sleep(seconds)
-
-
-def clock() -> float:
-    """The monotonic clock of rate-limit budgets; a module function so that tests can
-    replace it together with :func:`sleep` (virtual time)."""
-    return time.monotonic()
-
-
-def wait(seconds: float) -> Awaitable[None]:
-    """:func:`sleep`, looked up at each call: rate-limit budgets wait through it too, so that
-    every wait of the library has one place to be replaced."""
-    return sleep(seconds)
-
-
-def now() -> float:
-    """:func:`clock`, looked up at each call (the budgets' clock)."""
-    return clock()
-
-
 @dataclass(frozen=True, slots=True)
 class Options:
     """The settings of one view of a client (:meth:`SimClient.with_options` makes another):
@@ -113,7 +90,6 @@ class Connection:
     budget: Budget | None
     owns_http: bool
     rng: random.Random = field(default_factory=random.Random)
-    sleep: Callable[[float], Awaitable[None]] | None = None
     closed: bool = False
     _woken: set[asyncio.Future[None]] = field(default_factory=set)
 
@@ -163,9 +139,9 @@ class Connection:
         return task.result()
 
     async def pause(self, seconds: float) -> None:
-        """Wait ``seconds`` (through :attr:`sleep`), or until the client closes."""
+        """Wait ``seconds`` (:func:`sim_client._clock.sleep`), or until the client closes."""
         self.ensure_open()
-        await self.until_closed((self.sleep or sleep)(seconds))
+        await self.until_closed(_clock.wait(seconds))
 
 
 async def send(

@@ -23,9 +23,10 @@ import httpx
 
 from sim_client._api_versions import ApiName, ApiVersion, api_version, split_base_url
 from sim_client._bodies import Details, Operation, check_id, check_name, details_body, patch_body
+from sim_client._clock import now, wait
 from sim_client._generated import operations as ops
 from sim_client._http import CookielessAsyncClient
-from sim_client._pipeline import Connection, Options, now, request_headers, send, wait
+from sim_client._pipeline import Connection, Options, request_headers, send
 from sim_client._responses import RawResponse
 from sim_client._settings import (
     check_max_rate_limit_wait,

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from sim_client import _budget, _pipeline
+from sim_client import _budget, _clock
 from sim_client.testing import DEFAULT_CLIENT_SECRET, DEFAULT_TOKEN
 from tests.loopback import TRANSPORTS
 from tests.mock_api import CLIENT_SECRET, ISSUED_TOKEN, TOKEN
@@ -84,8 +84,8 @@ def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
         assert len(recorded) < 10_000, "the retry loop does not end"
         await asyncio.sleep(0)
 
-    monkeypatch.setattr(_pipeline, "sleep", record)
-    monkeypatch.setattr(_pipeline, "clock", lambda: time.monotonic() + skipped[0])
+    monkeypatch.setattr(_clock, "sleep", record)
+    monkeypatch.setattr(_clock, "clock", lambda: time.monotonic() + skipped[0])
     return recorded
 
 

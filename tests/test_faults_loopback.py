@@ -32,7 +32,7 @@ from sim_client import (
     ServerError,
     SimClient,
     SimIntegration,
-    _pipeline,
+    _clock,
 )
 from sim_client.testing import FakeSimServer
 from tests.loopback import (
@@ -109,7 +109,7 @@ def real_waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
         recorded.append(round(seconds, 3))
         await asyncio.sleep(seconds)
 
-    monkeypatch.setattr(_pipeline, "sleep", record)
+    monkeypatch.setattr(_clock, "sleep", record)
     return recorded
 
 

@@ -17,7 +17,7 @@ from sim_client import (
     RateLimitError,
     ServerError,
     SimClient,
-    _pipeline,
+    _clock,
 )
 from sim_client._pipeline import BACKOFF_MAX, backoff
 from sim_client.errors import parse_retry_after
@@ -266,5 +266,5 @@ async def test_the_warning_names_the_attempts_and_the_error_class(
 async def test_the_wait_between_attempts_really_waits() -> None:
     loop = asyncio.get_running_loop()
     started = loop.time()
-    await _pipeline.sleep(0.02)
+    await _clock.sleep(0.02)
     assert loop.time() - started >= 0.02
