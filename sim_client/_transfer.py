@@ -93,14 +93,15 @@ class Transfer:
         if body is not None or method in _WITH_BODY:
             headers = httpx.Headers(headers)
             headers["Content-Length"] = str(len(body or b""))
+        content = body or b""
         request = httpx.Request(
             method,
             url,
             headers=headers,
-            stream=httpx.ByteStream(body or b""),
+            stream=httpx.ByteStream(content),
             extensions={"timeout": (self.timeout or self.http.timeout).as_dict()},
         )
-        request.read()
+        request._content = content  # what ``read()`` would find: the stream's one chunk
         return request
 
 
