@@ -385,18 +385,13 @@ class SimClient:
 
         return await export_integrations(self, secret_name=secret_name)
 
-    async def plan(
-        self,
-        desired: object,
-        *,
-        prune: bool = False,
-        id_map: Mapping[str, str] | None = None,
-        secrets: Mapping[str, str] | None = None,
-    ) -> Plan:
-        """What it takes to bring the tenant to ``desired``: :func:`sim_client.desired.plan`."""
+    async def plan(self, desired: object, **options: Any) -> Plan:
+        """What it takes to bring the tenant to ``desired``: :func:`sim_client.desired.plan`,
+        whose keyword arguments (``prune``, ``id_map``, ``secrets``, ``max_deletes``, ...)
+        ``options`` are."""
         from sim_client.desired import plan
 
-        return await plan(self, desired, prune=prune, id_map=id_map, secrets=secrets)
+        return await plan(self, desired, **options)
 
     async def apply(
         self,

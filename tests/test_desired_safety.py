@@ -389,3 +389,15 @@ async def test_a_missing_placeholder_of_a_file_is_named_with_its_place(
         f"{source}:3:5: attributes.password: ${{SIM_MISSING}} is not set",
     )
     assert fake.requests == []
+
+
+async def test_the_client_method_plan_takes_every_option_of_desired_plan(
+    fake: FakeSimServer, sim: SimClient
+) -> None:
+    for i in range(3):
+        fake.add_integration({"name": f"n{i}"})
+    with pytest.raises(DesiredStateError, match="would delete 2 integrations, more than the 1"):
+        await sim.plan([{"name": "n0"}], prune=True, max_deletes=1)
+    everything = await sim.plan([], prune=True, allow_delete_all=True)
+    assert [a.kind for a in everything.actions] == ["delete"] * 3
+    assert writes(fake) == []
