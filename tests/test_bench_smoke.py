@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from scripts.bench import contenders
+from scripts.bench import contenders, redis_store
 from scripts.bench import main as bench_main
 from scripts.bench.contenders import SDK, has_rate_limit
 from scripts.bench.main import TARGETS, figures
@@ -84,6 +85,14 @@ def test_the_quick_benchmark_writes_every_section(tmp_path: Path) -> None:
         assert isinstance(limiter["cost_percent"], float)
         assert all(positive(row["rps"]) for row in limiter["rows"].values())
 
+    store = results["redis_store"]
+    if store["measured"]:
+        assert all(positive(row["rps"]) and row["failures"] == 0 for row in store["rows"].values())
+        assert positive(store["round_trip_us"]) and isinstance(store["store_extra_us"], float)
+    else:
+        assert store["reason"], store
+    assert f"Redis store: {redis_store.describe(store)}" in result.stdout
+
     imports = results["import_time"]
     assert positive(imports["httpx_attrs_ms"]) and positive(imports["sim_client_ms"])
     assert results["token_single_flight"]["token_requests"] == 1
@@ -102,6 +111,16 @@ def test_the_quick_benchmark_writes_every_section(tmp_path: Path) -> None:
     assert "old" not in text
     assert "](img/b.png)" in text
     assert "| get_integration in-process vs raw httpx + json.loads | <= 1.15x | 1.08-1.29x" in text
+
+
+async def test_without_redis_server_the_redis_store_is_not_measured(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.setattr(redis_store, "has_rate_limit", lambda: True)
+    result = await redis_store.bench_redis_store(64, 1)
+    assert result["measured"] is False
+    assert redis_store.describe(result).startswith("not measured: redis-server not found")
 
 
 def test_the_peer_benchmark_runs_as_a_module() -> None:

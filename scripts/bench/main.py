@@ -18,6 +18,9 @@ Sections (contenders measured in the same process and run, taking turns to cance
    integrations against ``json.loads`` of the same body.
 4. The rate limiter's cost per call at 64 tasks in-process: ``rate_limit=RateLimit(10**9,
    per=1.0)`` against ``rate_limit=None`` (n/a while ``SimClient`` has no ``rate_limit``).
+   Then the Redis store's (``scripts.bench.redis_store``, informational): the same with
+   ``store=`` a private ``redis-server``, against the in-process limiter and one raw round trip
+   to that Redis; "not measured", with the reason, without ``redis-server`` on PATH.
 5. Import time of ``sim_client`` against ``import httpx, attrs`` in fresh interpreters.
 6. Token single flight: 1,000 concurrent calls on a cold client-credentials ``SimClient`` make
    one token request (the script exits 1 otherwise).
@@ -80,6 +83,7 @@ from .measure import (
     progress,
 )
 from .plot import write_plot
+from .redis_store import bench_redis_store
 from .report import Target, evaluate, plot_ratios, render, render_markdown, update_markdown
 from .server import BIG_LIST_SIZE, LIST_SIZE, TOKEN, list_body, memory_body, one_body
 
@@ -505,6 +509,7 @@ async def run_in_process(config: Config, limiter: Limiter) -> dict[str, Any]:
         "per_call": await bench_per_call(config, limiter),
         "memory": await bench_memory(config, limiter),
         "rate_limiter": await bench_limiter(config),
+        "redis_store": await bench_redis_store(config.limiter_requests, config.limiter_rounds),
         "token_single_flight": await bench_token_single_flight(config, limiter),
     }
 

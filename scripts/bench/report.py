@@ -10,6 +10,7 @@ from typing import Any
 
 from .contenders import RAW, RAW_AIOHTTP, SDK, SHORT_NAMES, SIM, SIM_AIOHTTP
 from .plot import Ratio
+from .redis_store import describe as describe_redis_store
 
 MET, NOT_MET, NOT_AVAILABLE = "met", "not met", "n/a"
 BEGIN = "<!-- bench results: begin (written by `make bench`) -->"
@@ -140,6 +141,15 @@ def render(results: Mapping[str, Any]) -> str:
     else:
         lines.append(f"  n/a: {limiter['reason']}")
     lines.append("")
+    store = results["redis_store"]
+    lines.append("Redis store's cost per call, 64 tasks in-process (informational)")
+    if store["measured"]:
+        for name, row in store["rows"].items():
+            lines.append(
+                f"  {name:<54}{row['rps']:>8.0f} req/s{store['us_per_call'][name]:>9.1f} us/call"
+            )
+    lines.append(f"  Redis store: {describe_redis_store(store)}")
+    lines.append("")
     imp = results["import_time"]
     lines.append(f"Import time, median of {imp['runs']} fresh interpreters")
     lines.append(f"  import httpx, attrs  {imp['httpx_attrs_ms']:8.1f} ms")
@@ -250,6 +260,8 @@ def render_markdown(results: Mapping[str, Any], plot: Path, markdown: Path) -> s
             if limiter["available"]
             else f"n/a ({limiter['reason']})."
         ),
+        f"- Redis store (informational; 64 tasks in-process, `store=` a private `redis-server`): "
+        f"{describe_redis_store(results['redis_store'])}.",
         f"- SimClient's rate limit in this run: {results['rate_limit']}.",
         f"- Import: `import sim_client` {results['import_time']['sim_client_ms']:.0f} ms, "
         f"`import httpx, attrs` {results['import_time']['httpx_attrs_ms']:.0f} ms.",
