@@ -19,14 +19,13 @@ Secrets are masked in one place: every error is built with :meth:`Connection.sec
 
 from __future__ import annotations
 
-import contextlib
 import inspect
 import logging
 import random
 import time
 from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
@@ -91,7 +90,8 @@ class Connection:
     owns_http: bool
     rng: random.Random = field(default_factory=random.Random)
     closed: bool = False
-    _woken: set[asyncio.Future[None]] = field(default_factory=set)
+    _waiting: set[asyncio.Task[Any]] = field(default_factory=set)  # in until_closed
+    _ended: set[asyncio.Task[Any]] = field(default_factory=set)  # cancelled by close()
 
     def secrets(self, token: str | None = None) -> tuple[str, ...]:
         """What no message, log record or kept text may show."""
@@ -108,35 +108,34 @@ class Connection:
         if self.closed:
             return
         self.closed = True
-        for woken in self._woken:
-            if not woken.done():
-                woken.set_result(None)
+        for task in self._waiting:
+            self._ended.add(task)
+            task.cancel()
         if self.owns_http:
             await self.http.aclose()
 
     async def until_closed(self, awaitable: Awaitable[T]) -> T:
-        """``awaitable``'s outcome, or :class:`ClientClosedError` as soon as the client closes
-        (the awaitable is cancelled: a rate-limit place it held is freed)."""
+        """``awaitable``'s outcome, or :class:`ClientClosedError` as soon as the client closes:
+        closing cancels it (a rate-limit place it held is freed), as ``asyncio.timeout`` does,
+        and the cancellation becomes the error unless the task was cancelled besides."""
         import asyncio
 
         if self.closed:
             if inspect.iscoroutine(awaitable):
                 awaitable.close()  # never started: no "never awaited" warning
             self.ensure_open()
-        task = asyncio.ensure_future(awaitable)
-        woken = asyncio.get_running_loop().create_future()
-        self._woken.add(woken)
+        task = asyncio.current_task()
+        assert task is not None, "a SimClient call runs in an asyncio task"
+        self._waiting.add(task)
         try:
-            await asyncio.wait((task, woken), return_when=asyncio.FIRST_COMPLETED)
+            return await awaitable
+        except asyncio.CancelledError:
+            if task not in self._ended or task.uncancel() > 0:
+                raise
+            raise ClientClosedError("the client was closed while the call waited") from None
         finally:
-            self._woken.discard(woken)
-            if not task.done():
-                task.cancel()
-        if not task.done() or task.cancelled():
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-            raise ClientClosedError("the client was closed while the call waited")
-        return task.result()
+            self._waiting.discard(task)
+            self._ended.discard(task)
 
     async def pause(self, seconds: float) -> None:
         """Wait ``seconds`` (:func:`sim_client._clock.sleep`), or until the client closes."""
