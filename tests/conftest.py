@@ -15,7 +15,7 @@ import pytest
 
 from sim_client import _budget, _clock
 from sim_client.testing import DEFAULT_CLIENT_SECRET, DEFAULT_TOKEN
-from tests.loopback import TRANSPORTS
+from tests.loopback_helpers import TRANSPORTS
 from tests.mock_api import CLIENT_SECRET, ISSUED_TOKEN, TOKEN
 from tests.redis_server import redis_server  # noqa: F401  # a fixture
 
@@ -91,6 +91,6 @@ def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 
 @pytest.fixture(params=TRANSPORTS)
 def transport_name(request: pytest.FixtureRequest) -> str:
-    """Each transport a loopback test runs on, by name (see ``tests.loopback``)."""
+    """Each transport a loopback test runs on, by name (see ``tests.loopback_helpers``)."""
     name: str = request.param
     return name

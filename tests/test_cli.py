@@ -20,7 +20,7 @@ from click.testing import CliRunner, Result
 from sim_client import SimClient
 from sim_client.cli import _prompt, cli
 from sim_client.testing import FakeSimServer
-from tests.loopback import PROXY_VARIABLES
+from tests.loopback_helpers import PROXY_VARIABLES
 
 SECRET = "hunter2-do-not-print"
 HR: dict[str, Any] = {

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.loopback import PROXY_VARIABLES
+from tests.loopback_helpers import PROXY_VARIABLES
 
 pytestmark = pytest.mark.loopback
 

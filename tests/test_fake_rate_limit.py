@@ -20,7 +20,7 @@ from sim_client.testing import (
     DEFAULT_TOKEN,
     FakeSimServer,
 )
-from tests.loopback import PROXY_VARIABLES
+from tests.loopback_helpers import PROXY_VARIABLES
 
 LIST = "/beta/sim-integrations"
 

@@ -35,7 +35,7 @@ from sim_client import (
     _clock,
 )
 from sim_client.testing import FakeSimServer
-from tests.loopback import (
+from tests.loopback_helpers import (
     RecordingProxy,
     close_and_check,
     environment_transport,

@@ -29,7 +29,7 @@ from sim_client import (
     SimClient,
 )
 from sim_client._transfer import DEFAULT_MAX_RESPONSE_BYTES
-from tests.loopback import LoopbackServer, make_transport, no_proxies, read_head
+from tests.loopback_helpers import LoopbackServer, make_transport, no_proxies, read_head
 
 pytestmark = pytest.mark.loopback
 

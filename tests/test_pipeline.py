@@ -565,7 +565,7 @@ async def test_the_fakes_deprecation_notices_warn_once_per_version(
 @pytest.mark.loopback
 async def test_raw_responses_and_views_on_each_transport(transport_name: str) -> None:
     from sim_client.testing import FakeSimServer
-    from tests.loopback import make_transport
+    from tests.loopback_helpers import make_transport
 
     fake = FakeSimServer()
     stored = fake.add_integration({"name": "n", "type": "ServiceNowSDIM"})

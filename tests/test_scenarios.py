@@ -16,7 +16,7 @@ from sim_client import (
     SimIntegration,
 )
 from sim_client.testing import FakeSimServer
-from tests.loopback import TRANSPORTS, make_transport
+from tests.loopback_helpers import TRANSPORTS, make_transport
 
 
 @pytest.fixture

@@ -39,7 +39,7 @@ from schemathesis.checks import CheckFunction
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from sim_client.testing import FakeSimServer
-from tests.loopback import no_proxies
+from tests.loopback_helpers import no_proxies
 
 pytestmark = [pytest.mark.loopback, pytest.mark.schemathesis]
 

@@ -36,7 +36,7 @@ import pytest
 
 from sim_client import SimClient, SimError, SimIntegration
 from sim_client.testing import FakeSimServer
-from tests.loopback import (
+from tests.loopback_helpers import (
     close_and_check,
     make_transport,
     no_proxies,

@@ -23,7 +23,7 @@ from yarl import URL
 from sim_client import APIConnectionError, ResponseTooLargeError, SimClient, aiohttp_transport
 from sim_client.aiohttp_transport import AiohttpTransport
 from sim_client.testing import FakeSimServer
-from tests.loopback import no_proxies, proxy_free_environment
+from tests.loopback_helpers import no_proxies, proxy_free_environment
 from tests.mock_api import BASE_URL, TOKEN, MockAPI, integration, json_response
 from tests.test_limits import crc_broken_bomb
 
