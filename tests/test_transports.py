@@ -25,7 +25,7 @@ from sim_client.aiohttp_transport import AiohttpTransport
 from sim_client.testing import FakeSimServer
 from tests.loopback_helpers import no_proxies, proxy_free_environment
 from tests.mock_api import BASE_URL, TOKEN, MockAPI, integration, json_response
-from tests.test_limits import crc_broken_bomb
+from tests.unit.test_limits import crc_broken_bomb
 
 SET_COOKIE = {"Set-Cookie": "session=abc; Path=/"}
 

@@ -31,7 +31,7 @@ from sim_client import (
 from tests.mock_api import BASE_URL, CLIENT_ID, CLIENT_SECRET, TOKEN, MockAPI, integration
 from tests.mock_api import json_response as answer
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = str(ROOT / "sim_client") + "/"
 DETAILS = {"name": "n", "type": "ServiceNowSDIM"}
 PATCH = [{"op": "replace", "path": "/description", "value": "d"}]

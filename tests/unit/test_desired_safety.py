@@ -290,7 +290,7 @@ async def test_server_text_is_escaped_in_every_rendered_output(fake: FakeSimServ
 
 
 def test_desired_never_imports_the_client() -> None:
-    package = Path(__file__).resolve().parent.parent / "sim_client" / "desired"
+    package = Path(__file__).resolve().parents[2] / "sim_client" / "desired"
     for source in package.glob("*.py"):
         tree = ast.parse(source.read_text(encoding="utf-8"))
         for node in ast.walk(tree):

@@ -28,7 +28,7 @@ from sim_client.desired import (
 from sim_client.desired import plan as plan_for
 from sim_client.testing import FakeSimServer
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
 SECRET = "hunter2-do-not-print"
 OTHER_SECRET = "correct-horse-battery"
 SECRETS = {"SIM_SERVICENOW_HR_PASSWORD": SECRET, "SIM_SERVICENOW_HR_OAUTH_CLIENTSECRET": "cs-1"}

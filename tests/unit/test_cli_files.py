@@ -13,7 +13,7 @@ import yaml
 
 from sim_client import SimClient, SimIntegration
 from sim_client.testing import FakeSimServer
-from tests.test_cli import ENV, HR, SAP, fake, no_terminal, run, writes
+from tests.unit.test_cli import ENV, HR, SAP, fake, no_terminal, run, writes
 
 __all__ = ["fake", "no_terminal"]  # fixtures shared with test_cli
 

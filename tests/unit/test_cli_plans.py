@@ -14,7 +14,7 @@ import yaml
 
 from sim_client import SimClient
 from sim_client.testing import FakeSimServer
-from tests.test_cli import ENV, SAP, edit, fake, no_terminal, run, writes
+from tests.unit.test_cli import ENV, SAP, edit, fake, no_terminal, run, writes
 
 __all__ = ["fake", "no_terminal"]  # fixtures shared with test_cli
 

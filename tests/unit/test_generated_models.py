@@ -49,7 +49,7 @@ from sim_client._generated.models import (
 )
 from sim_client._generated.types import UNSET
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "openapi" / "sim-integrations.beta.yaml"
 GENERATED = ROOT / "sim_client" / "_generated"
 BASE_URL = "https://acme.api.identitynow.com/beta"
