@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from sim_client.models import SimIntegration
 from sim_client.testing import FakeSimServer
 from sim_client.testing._records import model_fields
-from tests.test_fake_server import API, JSON_PATCH, error, fits
+from tests.fake.test_fake_server import API, JSON_PATCH, error, fits
 
-FRAGMENT = Path(__file__).resolve().parent.parent / "openapi" / "sim-integrations.beta.yaml"
+FRAGMENT = Path(__file__).resolve().parents[2] / "openapi" / "sim-integrations.beta.yaml"
 SCHEMAS: dict[str, Any] = yaml.safe_load(FRAGMENT.read_text(encoding="utf-8"))["components"][
     "schemas"
 ]

@@ -30,7 +30,7 @@ from sim_client.testing import (
 API = "/beta/sim-integrations"
 TOKEN_PATH = "/oauth/token"
 JSON_PATCH = {"Content-Type": "application/json-patch+json"}
-FRAGMENT = Path(__file__).resolve().parent.parent / "openapi" / "sim-integrations.beta.yaml"
+FRAGMENT = Path(__file__).resolve().parents[2] / "openapi" / "sim-integrations.beta.yaml"
 
 # --- fixtures and helpers ---
 
