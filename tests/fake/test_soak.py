@@ -71,8 +71,8 @@ KIND_WEIGHTS: dict[Kind, int] = {
 ALL_KINDS: tuple[Kind, ...] = tuple(KIND_WEIGHTS)
 # The faults a request of each method may meet. Left out: an answer lost after a POST or
 # PATCH took effect (not replayed, so the test could not know the state either), after a
-# DELETE took effect (the replay answers 404; tests/test_faults_loopback.py pins that), and
-# a malformed body for a DELETE (whose body is never read).
+# DELETE took effect (the replay answers 404; tests/loopback/test_faults_loopback.py pins
+# that), and a malformed body for a DELETE (whose body is never read).
 NO_LOST_ANSWER = tuple(k for k in ALL_KINDS if k != "drop-handled")
 ALLOWED: dict[str, tuple[Kind, ...]] = {
     "GET": ALL_KINDS,
