@@ -43,7 +43,7 @@ from tests.loopback_helpers import no_proxies
 
 pytestmark = [pytest.mark.loopback, pytest.mark.schemathesis]
 
-FRAGMENT = Path(__file__).resolve().parent.parent / "openapi" / "sim-integrations.beta.yaml"
+FRAGMENT = Path(__file__).resolve().parents[2] / "openapi" / "sim-integrations.beta.yaml"
 SEED = 20261127
 EXAMPLES_PER_OPERATION = 40
 STATEFUL_RUNS = 25
