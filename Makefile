@@ -65,7 +65,8 @@ test: lint typecheck check-generated docs redis
 # answers only what the fragment allows.
 test-strict: venv
 	$(BIN)/pytest -q --strict-reading -m "not contract" tests/fake/test_scenarios.py \
-		tests/fake/test_fake_server.py tests/fake/test_soak.py tests/test_readme.py tests/test_demo.py
+		tests/fake/test_fake_server.py tests/fake/test_soak.py \
+		tests/tooling/test_readme.py tests/tooling/test_demo.py
 
 # The lowest versions the runtime ranges allow (the core's and every extra's), in a second
 # environment, with every other package at its locked version; then the unit and loopback tests.

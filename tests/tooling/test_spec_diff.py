@@ -17,7 +17,7 @@ import yaml
 
 from scripts import spec_diff
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 FRAGMENT = ROOT / "openapi" / "sim-integrations.beta.yaml"

@@ -20,7 +20,7 @@ from scripts.bench.main import TARGETS, figures
 from scripts.bench.report import BEGIN, END, evaluate, plot_ratios, update_markdown
 from sim_client import SimClient, SimIntegration
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CONTENDERS = {
     "raw httpx + json.loads",
     "raw aiohttp + json.loads",
