@@ -175,10 +175,29 @@ async def test_aclose_ends_a_call_waiting_to_retry(retry_after: str | None) -> N
     call = asyncio.create_task(sim.list_integrations())
     await answered.wait()
     await sim.aclose()
-    with pytest.raises(ClientClosedError):
+    with pytest.raises(ClientClosedError, match="^the client was closed while the call waited$"):
         # A guard far below the 30 s asked for: the wait must end with aclose.
         await asyncio.wait_for(call, 5)
     assert len(api.requests) == 1
+
+
+async def test_a_call_cancelled_by_its_caller_as_the_client_closes_stays_cancelled() -> None:
+    answered = asyncio.Event()
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        answered.set()
+        return json_response(503, {})
+
+    api = MockAPI(refuse)
+    sim = SimClient(BASE_URL, token=TOKEN, transport=api.transport, max_retries=5)
+    call = asyncio.create_task(sim.list_integrations())
+    await answered.wait()
+    await asyncio.sleep(0)  # the call is waiting to retry
+    call.cancel()
+    await sim.aclose()
+    with pytest.raises(asyncio.CancelledError):
+        await call
+    assert call.cancelled()
 
 
 def test_a_runtime_error_of_an_open_client_is_not_called_closed() -> None:
