@@ -175,7 +175,7 @@ async def test_aclose_ends_a_call_waiting_to_retry(retry_after: str | None) -> N
     call = asyncio.create_task(sim.list_integrations())
     await answered.wait()
     await sim.aclose()
-    with pytest.raises(ClientClosedError, match="^the client was closed while the call waited$"):
+    with pytest.raises(ClientClosedError, match=r"^the client was closed while the call waited$"):
         # A guard far below the 30 s asked for: the wait must end with aclose.
         await asyncio.wait_for(call, 5)
     assert len(api.requests) == 1
