@@ -81,7 +81,7 @@ class BeforeProvisioningRule:
                     raise TypeError(
                         f"BeforeProvisioningRule.type: expected str, got {type(_type_).__name__}"
                     )
-                type_ = DtoType._value2member_map_.get(_type_)
+                type_ = _DtoType_values.get(_type_)
                 if type_ is None:
                     type_ = unknown_enum(
                         "BeforeProvisioningRule.type", "DtoType", _type_
@@ -147,3 +147,6 @@ class BeforeProvisioningRule:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_DtoType_values = DtoType._value2member_map_

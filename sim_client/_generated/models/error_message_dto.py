@@ -104,8 +104,8 @@ class ErrorMessageDto:
             elif _locale_origin is None:
                 locale_origin = _locale_origin
             elif isinstance(_locale_origin, str):
-                componentsschemas_locale_origin_type_1 = (
-                    LocaleOrigin._value2member_map_.get(_locale_origin)
+                componentsschemas_locale_origin_type_1 = _LocaleOrigin_values.get(
+                    _locale_origin
                 )
                 if componentsschemas_locale_origin_type_1 is None:
                     raise ValueError(
@@ -166,3 +166,6 @@ class ErrorMessageDto:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_LocaleOrigin_values = LocaleOrigin._value2member_map_

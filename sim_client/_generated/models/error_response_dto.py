@@ -122,7 +122,7 @@ class ErrorResponseDto:
                         raise TypeError(
                             f"ErrorResponseDto.messages[]: expected dict, got {type(messages_item_data).__name__}"
                         )
-                    messages_item = ErrorMessageDto.from_dict(messages_item_data)
+                    messages_item = _ErrorMessageDto_from_dict(messages_item_data)
                     messages.append(messages_item)
 
         except (TypeError, ValueError) as error:
@@ -143,7 +143,7 @@ class ErrorResponseDto:
                         raise TypeError(
                             f"ErrorResponseDto.causes[]: expected dict, got {type(causes_item_data).__name__}"
                         )
-                    causes_item = ErrorMessageDto.from_dict(causes_item_data)
+                    causes_item = _ErrorMessageDto_from_dict(causes_item_data)
                     causes.append(causes_item)
 
         except (TypeError, ValueError) as error:
@@ -185,3 +185,6 @@ class ErrorResponseDto:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ErrorMessageDto_from_dict = ErrorMessageDto.from_dict

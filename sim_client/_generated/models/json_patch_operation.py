@@ -95,7 +95,7 @@ class JsonPatchOperation:
             raise TypeError(
                 f"JsonPatchOperation.op: expected str, got {type(_op).__name__}"
             )
-        op = JsonPatchOperationOp._value2member_map_.get(_op)
+        op = _JsonPatchOperationOp_values.get(_op)
         if op is None:
             raise ValueError(
                 "JsonPatchOperation.op: not a known JsonPatchOperationOp value"
@@ -126,7 +126,9 @@ class JsonPatchOperation:
             elif isinstance(_value, (str, bool, int)):
                 value = _value
             elif isinstance(_value, dict):
-                componentsschemas_json_patch_value_type_3 = JsonObject.from_dict(_value)
+                componentsschemas_json_patch_value_type_3 = _JsonObject_from_dict(
+                    _value
+                )
                 value = componentsschemas_json_patch_value_type_3
             elif isinstance(_value, list):
                 componentsschemas_json_patch_value_type_4: list[Any] = _value
@@ -175,3 +177,7 @@ class JsonPatchOperation:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_JsonPatchOperationOp_values = JsonPatchOperationOp._value2member_map_
+_JsonObject_from_dict = JsonObject.from_dict

@@ -85,7 +85,7 @@ class ManagedResourceRef:
                     raise TypeError(
                         f"ManagedResourceRef.type: expected str, got {type(_type_).__name__}"
                     )
-                type_ = ManagedResourceRefType._value2member_map_.get(_type_)
+                type_ = _ManagedResourceRefType_values.get(_type_)
                 if type_ is None:
                     type_ = unknown_enum(
                         "ManagedResourceRef.type", "ManagedResourceRefType", _type_
@@ -151,3 +151,6 @@ class ManagedResourceRef:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ManagedResourceRefType_values = ManagedResourceRefType._value2member_map_

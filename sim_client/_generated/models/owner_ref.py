@@ -83,7 +83,7 @@ class OwnerRef:
                     raise TypeError(
                         f"OwnerRef.type: expected str, got {type(_type_).__name__}"
                     )
-                type_ = OwnerRefType._value2member_map_.get(_type_)
+                type_ = _OwnerRefType_values.get(_type_)
                 if type_ is None:
                     type_ = unknown_enum("OwnerRef.type", "OwnerRefType", _type_)
 
@@ -145,3 +145,6 @@ class OwnerRef:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_OwnerRefType_values = OwnerRefType._value2member_map_

@@ -130,7 +130,7 @@ class ProvisioningConfig:
                         raise TypeError(
                             f"ProvisioningConfig.managedResourceRefs[]: expected dict, got {type(managed_resource_refs_item_data).__name__}"
                         )
-                    managed_resource_refs_item = ManagedResourceRef.from_dict(
+                    managed_resource_refs_item = _ManagedResourceRef_from_dict(
                         managed_resource_refs_item_data
                     )
                     managed_resource_refs.append(managed_resource_refs_item)
@@ -149,7 +149,7 @@ class ProvisioningConfig:
                     raise TypeError(
                         f"ProvisioningConfig.planInitializerScript: expected dict, got {type(_plan_initializer_script).__name__}"
                     )
-                plan_initializer_script = PlanInitializerScript.from_dict(
+                plan_initializer_script = _PlanInitializerScript_from_dict(
                     _plan_initializer_script
                 )
 
@@ -240,3 +240,7 @@ class ProvisioningConfig:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ManagedResourceRef_from_dict = ManagedResourceRef.from_dict
+_PlanInitializerScript_from_dict = PlanInitializerScript.from_dict

@@ -263,7 +263,7 @@ class SimIntegration:
                     raise TypeError(
                         f"SimIntegration.ownerRef: expected dict, got {type(_owner_ref).__name__}"
                     )
-                owner_ref = OwnerRef.from_dict(_owner_ref)
+                owner_ref = _OwnerRef_from_dict(_owner_ref)
 
         except (TypeError, ValueError) as error:
             raw = keep_raw(raw, error, "ownerRef", src_dict["ownerRef"])
@@ -277,7 +277,7 @@ class SimIntegration:
                     raise TypeError(
                         f"SimIntegration.clusterRef: expected dict, got {type(_cluster_ref).__name__}"
                     )
-                cluster_ref = SourceClusterRef.from_dict(_cluster_ref)
+                cluster_ref = _SourceClusterRef_from_dict(_cluster_ref)
 
         except (TypeError, ValueError) as error:
             raw = keep_raw(raw, error, "clusterRef", src_dict["clusterRef"])
@@ -319,7 +319,9 @@ class SimIntegration:
                     raise TypeError(
                         f"SimIntegration.provisioningConfig: expected dict, got {type(_provisioning_config).__name__}"
                     )
-                provisioning_config = ProvisioningConfig.from_dict(_provisioning_config)
+                provisioning_config = _ProvisioningConfig_from_dict(
+                    _provisioning_config
+                )
 
         except (TypeError, ValueError) as error:
             raw = keep_raw(
@@ -335,7 +337,7 @@ class SimIntegration:
                     raise TypeError(
                         f"SimIntegration.attributes: expected dict, got {type(_attributes).__name__}"
                     )
-                attributes = SimIntegrationAttributes.from_dict(_attributes)
+                attributes = _SimIntegrationAttributes_from_dict(_attributes)
 
         except (TypeError, ValueError) as error:
             raw = keep_raw(raw, error, "attributes", src_dict["attributes"])
@@ -349,7 +351,7 @@ class SimIntegration:
                     raise TypeError(
                         f"SimIntegration.beforeProvisioningRule: expected dict, got {type(_before_provisioning_rule).__name__}"
                     )
-                before_provisioning_rule = BeforeProvisioningRule.from_dict(
+                before_provisioning_rule = _BeforeProvisioningRule_from_dict(
                     _before_provisioning_rule
                 )
 
@@ -420,3 +422,10 @@ class SimIntegration:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_BeforeProvisioningRule_from_dict = BeforeProvisioningRule.from_dict
+_OwnerRef_from_dict = OwnerRef.from_dict
+_ProvisioningConfig_from_dict = ProvisioningConfig.from_dict
+_SimIntegrationAttributes_from_dict = SimIntegrationAttributes.from_dict
+_SourceClusterRef_from_dict = SourceClusterRef.from_dict

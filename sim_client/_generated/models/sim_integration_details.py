@@ -261,7 +261,7 @@ class SimIntegrationDetails:
             elif _attributes is None:
                 attributes = _attributes
             elif isinstance(_attributes, dict):
-                attributes_type_0 = SimIntegrationDetailsAttributes.from_dict(
+                attributes_type_0 = _SimIntegrationDetailsAttributes_from_dict(
                     _attributes
                 )
                 attributes = attributes_type_0
@@ -310,7 +310,7 @@ class SimIntegrationDetails:
                     raise TypeError(
                         f"SimIntegrationDetails.statusMap: expected dict, got {type(_status_map).__name__}"
                     )
-                status_map = SimIntegrationDetailsStatusMap.from_dict(_status_map)
+                status_map = _SimIntegrationDetailsStatusMap_from_dict(_status_map)
 
         except (TypeError, ValueError) as error:
             raw = keep_raw(raw, error, "statusMap", src_dict["statusMap"])
@@ -324,7 +324,7 @@ class SimIntegrationDetails:
                     raise TypeError(
                         f"SimIntegrationDetails.request: expected dict, got {type(_request).__name__}"
                     )
-                request = SimIntegrationDetailsRequest.from_dict(_request)
+                request = _SimIntegrationDetailsRequest_from_dict(_request)
 
         except (TypeError, ValueError) as error:
             raw = keep_raw(raw, error, "request", src_dict["request"])
@@ -338,7 +338,7 @@ class SimIntegrationDetails:
                     raise TypeError(
                         f"SimIntegrationDetails.beforeProvisioningRule: expected dict, got {type(_before_provisioning_rule).__name__}"
                     )
-                before_provisioning_rule = BeforeProvisioningRule.from_dict(
+                before_provisioning_rule = _BeforeProvisioningRule_from_dict(
                     _before_provisioning_rule
                 )
 
@@ -407,3 +407,9 @@ class SimIntegrationDetails:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_BeforeProvisioningRule_from_dict = BeforeProvisioningRule.from_dict
+_SimIntegrationDetailsAttributes_from_dict = SimIntegrationDetailsAttributes.from_dict
+_SimIntegrationDetailsRequest_from_dict = SimIntegrationDetailsRequest.from_dict
+_SimIntegrationDetailsStatusMap_from_dict = SimIntegrationDetailsStatusMap.from_dict

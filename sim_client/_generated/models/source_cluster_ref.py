@@ -85,7 +85,7 @@ class SourceClusterRef:
                     raise TypeError(
                         f"SourceClusterRef.type: expected str, got {type(_type_).__name__}"
                     )
-                type_ = SourceClusterRefType._value2member_map_.get(_type_)
+                type_ = _SourceClusterRefType_values.get(_type_)
                 if type_ is None:
                     type_ = unknown_enum(
                         "SourceClusterRef.type", "SourceClusterRefType", _type_
@@ -151,3 +151,6 @@ class SourceClusterRef:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_SourceClusterRefType_values = SourceClusterRefType._value2member_map_
