@@ -18,6 +18,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+import attrs
 import pytest
 import yaml
 from openapi_spec_validator import validate
@@ -167,6 +168,33 @@ def test_full_dto_round_trips_without_loss_and_input_is_untouched() -> None:
     # Unknown fields live in the model, not in the caller's dict.
     model.additional_properties["tenantId"] = "changed"
     assert document["tenantId"] is None
+
+
+def test_from_dict_builds_what_the_constructor_builds() -> None:
+    model = SimIntegration.from_dict(full_dto())
+    fields = {field.name: getattr(model, field.name) for field in attrs.fields(SimIntegration)}
+    extra = fields.pop("additional_properties")
+
+    rebuilt = SimIntegration(**fields)
+    rebuilt.additional_properties = extra
+
+    assert rebuilt == model
+    # Each model has a dict of its own, even an empty one.
+    first, second = OwnerRef.from_dict({}), OwnerRef.from_dict({})
+    first.additional_properties["x"] = 1
+    assert second.additional_properties == {}
+
+
+def test_a_subclass_is_built_by_its_own_init() -> None:
+    @attrs.define
+    class TaggedOwnerRef(OwnerRef):
+        tag: str = "default"
+
+    model = TaggedOwnerRef.from_dict({"type": "IDENTITY", "id": "i", "extra": 1})
+
+    assert type(model) is TaggedOwnerRef
+    assert (model.type_, model.id, model.tag) == (OwnerRefType.IDENTITY, "i", "default")
+    assert model.additional_properties == {"extra": 1}
 
 
 def test_to_dict_omits_unset_fields() -> None:

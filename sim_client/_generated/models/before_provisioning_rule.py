@@ -18,6 +18,7 @@ from ..models.dto_type import DtoType
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="BeforeProvisioningRule")
+_new = object.__new__
 
 _KNOWN_KEYS = frozenset(("type", "id", "name"))
 
@@ -113,11 +114,18 @@ class BeforeProvisioningRule:
             raw = keep_raw(raw, error, "name", src_dict["name"])
             name = UNSET
 
-        before_provisioning_rule = cls(
-            type_,
-            id,
-            name,
-        )
+        if cls is BeforeProvisioningRule:
+            before_provisioning_rule = _new(cls)
+            before_provisioning_rule.type_ = type_
+            before_provisioning_rule.id = id
+            before_provisioning_rule.name = name
+            before_provisioning_rule.additional_properties = {}
+        else:
+            before_provisioning_rule = cls(
+                type_,
+                id,
+                name,
+            )
 
         if not _KNOWN_KEYS.issuperset(src_dict):
             before_provisioning_rule.additional_properties = {

@@ -17,6 +17,7 @@ from ..models.locale_origin import LocaleOrigin
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ErrorMessageDto")
+_new = object.__new__
 
 _KNOWN_KEYS = frozenset(("locale", "localeOrigin", "text"))
 
@@ -132,11 +133,18 @@ class ErrorMessageDto:
             raw = keep_raw(raw, error, "text", src_dict["text"])
             text = UNSET
 
-        error_message_dto = cls(
-            locale,
-            locale_origin,
-            text,
-        )
+        if cls is ErrorMessageDto:
+            error_message_dto = _new(cls)
+            error_message_dto.locale = locale
+            error_message_dto.locale_origin = locale_origin
+            error_message_dto.text = text
+            error_message_dto.additional_properties = {}
+        else:
+            error_message_dto = cls(
+                locale,
+                locale_origin,
+                text,
+            )
 
         if not _KNOWN_KEYS.issuperset(src_dict):
             error_message_dto.additional_properties = {

@@ -17,6 +17,7 @@ from ..models.error_message_dto import ErrorMessageDto
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ErrorResponseDto")
+_new = object.__new__
 
 _KNOWN_KEYS = frozenset(("detailCode", "trackingId", "messages", "causes"))
 
@@ -150,12 +151,20 @@ class ErrorResponseDto:
             raw = keep_raw(raw, error, "causes", src_dict["causes"])
             causes = UNSET
 
-        error_response_dto = cls(
-            detail_code,
-            tracking_id,
-            messages,
-            causes,
-        )
+        if cls is ErrorResponseDto:
+            error_response_dto = _new(cls)
+            error_response_dto.detail_code = detail_code
+            error_response_dto.tracking_id = tracking_id
+            error_response_dto.messages = messages
+            error_response_dto.causes = causes
+            error_response_dto.additional_properties = {}
+        else:
+            error_response_dto = cls(
+                detail_code,
+                tracking_id,
+                messages,
+                causes,
+            )
 
         if not _KNOWN_KEYS.issuperset(src_dict):
             error_response_dto.additional_properties = {

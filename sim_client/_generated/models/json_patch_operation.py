@@ -18,6 +18,7 @@ from ..models.json_patch_operation_op import JsonPatchOperationOp
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="JsonPatchOperation")
+_new = object.__new__
 
 _KNOWN_KEYS = frozenset(("op", "path", "from", "value"))
 
@@ -142,12 +143,20 @@ class JsonPatchOperation:
             raw = keep_raw(raw, error, "value", src_dict["value"])
             value = UNSET
 
-        json_patch_operation = cls(
-            op,
-            path,
-            from_,
-            value,
-        )
+        if cls is JsonPatchOperation:
+            json_patch_operation = _new(cls)
+            json_patch_operation.op = op
+            json_patch_operation.path = path
+            json_patch_operation.from_ = from_
+            json_patch_operation.value = value
+            json_patch_operation.additional_properties = {}
+        else:
+            json_patch_operation = cls(
+                op,
+                path,
+                from_,
+                value,
+            )
 
         if not _KNOWN_KEYS.issuperset(src_dict):
             json_patch_operation.additional_properties = {

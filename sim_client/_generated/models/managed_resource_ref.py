@@ -18,6 +18,7 @@ from ..models.managed_resource_ref_type import ManagedResourceRefType
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ManagedResourceRef")
+_new = object.__new__
 
 _KNOWN_KEYS = frozenset(("type", "id", "name"))
 
@@ -117,11 +118,18 @@ class ManagedResourceRef:
             raw = keep_raw(raw, error, "name", src_dict["name"])
             name = UNSET
 
-        managed_resource_ref = cls(
-            type_,
-            id,
-            name,
-        )
+        if cls is ManagedResourceRef:
+            managed_resource_ref = _new(cls)
+            managed_resource_ref.type_ = type_
+            managed_resource_ref.id = id
+            managed_resource_ref.name = name
+            managed_resource_ref.additional_properties = {}
+        else:
+            managed_resource_ref = cls(
+                type_,
+                id,
+                name,
+            )
 
         if not _KNOWN_KEYS.issuperset(src_dict):
             managed_resource_ref.additional_properties = {

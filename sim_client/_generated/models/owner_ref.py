@@ -18,6 +18,7 @@ from ..models.owner_ref_type import OwnerRefType
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="OwnerRef")
+_new = object.__new__
 
 _KNOWN_KEYS = frozenset(("type", "id", "name"))
 
@@ -111,11 +112,18 @@ class OwnerRef:
             raw = keep_raw(raw, error, "name", src_dict["name"])
             name = UNSET
 
-        owner_ref = cls(
-            type_,
-            id,
-            name,
-        )
+        if cls is OwnerRef:
+            owner_ref = _new(cls)
+            owner_ref.type_ = type_
+            owner_ref.id = id
+            owner_ref.name = name
+            owner_ref.additional_properties = {}
+        else:
+            owner_ref = cls(
+                type_,
+                id,
+                name,
+            )
 
         if not _KNOWN_KEYS.issuperset(src_dict):
             owner_ref.additional_properties = {

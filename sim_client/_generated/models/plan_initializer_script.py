@@ -16,6 +16,7 @@ from sim_client._reading import (
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="PlanInitializerScript")
+_new = object.__new__
 
 _KNOWN_KEYS = frozenset(("source",))
 
@@ -68,9 +69,14 @@ class PlanInitializerScript:
             raw = keep_raw(raw, error, "source", src_dict["source"])
             source = UNSET
 
-        plan_initializer_script = cls(
-            source,
-        )
+        if cls is PlanInitializerScript:
+            plan_initializer_script = _new(cls)
+            plan_initializer_script.source = source
+            plan_initializer_script.additional_properties = {}
+        else:
+            plan_initializer_script = cls(
+                source,
+            )
 
         if not _KNOWN_KEYS.issuperset(src_dict):
             plan_initializer_script.additional_properties = {

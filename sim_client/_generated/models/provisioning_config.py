@@ -18,6 +18,7 @@ from ..models.plan_initializer_script import PlanInitializerScript
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ProvisioningConfig")
+_new = object.__new__
 
 _KNOWN_KEYS = frozenset(
     (
@@ -195,13 +196,24 @@ class ProvisioningConfig:
             )
             provisioning_request_expiration = UNSET
 
-        provisioning_config = cls(
-            universal_manager,
-            managed_resource_refs,
-            plan_initializer_script,
-            no_provisioning_requests,
-            provisioning_request_expiration,
-        )
+        if cls is ProvisioningConfig:
+            provisioning_config = _new(cls)
+            provisioning_config.universal_manager = universal_manager
+            provisioning_config.managed_resource_refs = managed_resource_refs
+            provisioning_config.plan_initializer_script = plan_initializer_script
+            provisioning_config.no_provisioning_requests = no_provisioning_requests
+            provisioning_config.provisioning_request_expiration = (
+                provisioning_request_expiration
+            )
+            provisioning_config.additional_properties = {}
+        else:
+            provisioning_config = cls(
+                universal_manager,
+                managed_resource_refs,
+                plan_initializer_script,
+                no_provisioning_requests,
+                provisioning_request_expiration,
+            )
 
         if not _KNOWN_KEYS.issuperset(src_dict):
             provisioning_config.additional_properties = {

@@ -16,6 +16,7 @@ from sim_client._reading import (
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="RateLimitBody")
+_new = object.__new__
 
 _KNOWN_KEYS = frozenset(("message",))
 
@@ -68,9 +69,14 @@ class RateLimitBody:
             raw = keep_raw(raw, error, "message", src_dict["message"])
             message = UNSET
 
-        rate_limit_body = cls(
-            message,
-        )
+        if cls is RateLimitBody:
+            rate_limit_body = _new(cls)
+            rate_limit_body.message = message
+            rate_limit_body.additional_properties = {}
+        else:
+            rate_limit_body = cls(
+                message,
+            )
 
         if not _KNOWN_KEYS.issuperset(src_dict):
             rate_limit_body.additional_properties = {

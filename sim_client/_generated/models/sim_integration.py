@@ -25,6 +25,7 @@ from ..models.source_cluster_ref import SourceClusterRef
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="SimIntegration")
+_new = object.__new__
 
 _KNOWN_KEYS = frozenset(
     (
@@ -361,21 +362,38 @@ class SimIntegration:
             )
             before_provisioning_rule = UNSET
 
-        sim_integration = cls(
-            id,
-            name,
-            description,
-            type_,
-            created,
-            modified,
-            owner_ref,
-            cluster_ref,
-            cluster,
-            managed_sources,
-            provisioning_config,
-            attributes,
-            before_provisioning_rule,
-        )
+        if cls is SimIntegration:
+            sim_integration = _new(cls)
+            sim_integration.id = id
+            sim_integration.name = name
+            sim_integration.description = description
+            sim_integration.type_ = type_
+            sim_integration.created = created
+            sim_integration.modified = modified
+            sim_integration.owner_ref = owner_ref
+            sim_integration.cluster_ref = cluster_ref
+            sim_integration.cluster = cluster
+            sim_integration.managed_sources = managed_sources
+            sim_integration.provisioning_config = provisioning_config
+            sim_integration.attributes = attributes
+            sim_integration.before_provisioning_rule = before_provisioning_rule
+            sim_integration.additional_properties = {}
+        else:
+            sim_integration = cls(
+                id,
+                name,
+                description,
+                type_,
+                created,
+                modified,
+                owner_ref,
+                cluster_ref,
+                cluster,
+                managed_sources,
+                provisioning_config,
+                attributes,
+                before_provisioning_rule,
+            )
 
         if not _KNOWN_KEYS.issuperset(src_dict):
             sim_integration.additional_properties = {

@@ -23,6 +23,7 @@ from ..models.sim_integration_details_status_map import SimIntegrationDetailsSta
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="SimIntegrationDetails")
+_new = object.__new__
 
 _KNOWN_KEYS = frozenset(
     (
@@ -348,20 +349,36 @@ class SimIntegrationDetails:
             )
             before_provisioning_rule = UNSET
 
-        sim_integration_details = cls(
-            name,
-            id,
-            created,
-            modified,
-            description,
-            type_,
-            attributes,
-            sources,
-            cluster,
-            status_map,
-            request,
-            before_provisioning_rule,
-        )
+        if cls is SimIntegrationDetails:
+            sim_integration_details = _new(cls)
+            sim_integration_details.name = name
+            sim_integration_details.id = id
+            sim_integration_details.created = created
+            sim_integration_details.modified = modified
+            sim_integration_details.description = description
+            sim_integration_details.type_ = type_
+            sim_integration_details.attributes = attributes
+            sim_integration_details.sources = sources
+            sim_integration_details.cluster = cluster
+            sim_integration_details.status_map = status_map
+            sim_integration_details.request = request
+            sim_integration_details.before_provisioning_rule = before_provisioning_rule
+            sim_integration_details.additional_properties = {}
+        else:
+            sim_integration_details = cls(
+                name,
+                id,
+                created,
+                modified,
+                description,
+                type_,
+                attributes,
+                sources,
+                cluster,
+                status_map,
+                request,
+                before_provisioning_rule,
+            )
 
         if not _KNOWN_KEYS.issuperset(src_dict):
             sim_integration_details.additional_properties = {

@@ -18,6 +18,7 @@ from ..models.source_cluster_ref_type import SourceClusterRefType
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="SourceClusterRef")
+_new = object.__new__
 
 _KNOWN_KEYS = frozenset(("type", "id", "name"))
 
@@ -117,11 +118,18 @@ class SourceClusterRef:
             raw = keep_raw(raw, error, "name", src_dict["name"])
             name = UNSET
 
-        source_cluster_ref = cls(
-            type_,
-            id,
-            name,
-        )
+        if cls is SourceClusterRef:
+            source_cluster_ref = _new(cls)
+            source_cluster_ref.type_ = type_
+            source_cluster_ref.id = id
+            source_cluster_ref.name = name
+            source_cluster_ref.additional_properties = {}
+        else:
+            source_cluster_ref = cls(
+                type_,
+                id,
+                name,
+            )
 
         if not _KNOWN_KEYS.issuperset(src_dict):
             source_cluster_ref.additional_properties = {

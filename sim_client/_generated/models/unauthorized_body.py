@@ -16,6 +16,7 @@ from sim_client._reading import (
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="UnauthorizedBody")
+_new = object.__new__
 
 _KNOWN_KEYS = frozenset(("error",))
 
@@ -68,9 +69,14 @@ class UnauthorizedBody:
             raw = keep_raw(raw, error, "error", src_dict["error"])
             error = UNSET
 
-        unauthorized_body = cls(
-            error,
-        )
+        if cls is UnauthorizedBody:
+            unauthorized_body = _new(cls)
+            unauthorized_body.error = error
+            unauthorized_body.additional_properties = {}
+        else:
+            unauthorized_body = cls(
+                error,
+            )
 
         if not _KNOWN_KEYS.issuperset(src_dict):
             unauthorized_body.additional_properties = {
