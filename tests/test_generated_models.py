@@ -185,6 +185,23 @@ def test_from_dict_builds_what_the_constructor_builds() -> None:
     assert second.additional_properties == {}
 
 
+@pytest.mark.parametrize(
+    ("document", "extra"),
+    [
+        # As many keys as properties, but one of them unknown, misfit or UNSET.
+        ({"type": "IDENTITY", "id": "i", "extra": 1}, {"extra": 1}),
+        ({"type": "IDENTITY", "id": "i", "name": 7}, {"name": 7}),
+        ({"type": "IDENTITY", "id": "i", "name": UNSET}, {}),
+        ({"type": "IDENTITY", "id": "i", "name": "n"}, {}),
+        ({"type": "IDENTITY", "id": "i", "name": "n", "extra": None}, {"extra": None}),
+    ],
+)
+def test_unknown_and_misfit_keys_are_kept_whatever_the_count(
+    document: dict[str, Any], extra: dict[str, Any]
+) -> None:
+    assert OwnerRef.from_dict(document).additional_properties == extra
+
+
 def test_a_subclass_is_built_by_its_own_init() -> None:
     @attrs.define
     class TaggedOwnerRef(OwnerRef):

@@ -46,10 +46,7 @@ class SimIntegrationDetailsRequest:
                     f"SimIntegrationDetailsRequest: expected dict, got {type(src_dict).__name__}"
                 )
             src_dict = dict(src_dict)
-        sim_integration_details_request = cls()
-
-        sim_integration_details_request.additional_properties = dict(src_dict)
-        return sim_integration_details_request
+        return _read(cls, src_dict)
 
     def __repr__(self) -> str:
         # A free-form map (an integration's attributes hold connection settings and
@@ -73,3 +70,12 @@ class SimIntegrationDetailsRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+def _read(cls: type[T], src_dict: dict[str, Any]) -> T:
+    """``cls.from_dict(src_dict)`` for a dict, strict or not as the decoding under way: what the
+    models containing this one call."""
+    sim_integration_details_request = cls()
+
+    sim_integration_details_request.additional_properties = dict(src_dict)
+    return sim_integration_details_request
