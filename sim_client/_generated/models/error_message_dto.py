@@ -149,7 +149,7 @@ def _read(cls: type[T], src_dict: dict[str, Any]) -> T:
 
     try:
         text = src_dict.get("text", UNSET)
-        if text is not UNSET and not isinstance(text, str):
+        if not isinstance(text, str) and text is not UNSET:
             raise TypeError(
                 f"ErrorMessageDto.text: expected str, got {type(text).__name__}"
             )

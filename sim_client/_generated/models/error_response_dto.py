@@ -114,7 +114,7 @@ def _read(cls: type[T], src_dict: dict[str, Any]) -> T:
     raw: dict[str, Any] | None = None
     try:
         detail_code = src_dict.get("detailCode", UNSET)
-        if detail_code is not UNSET and not isinstance(detail_code, str):
+        if not isinstance(detail_code, str) and detail_code is not UNSET:
             raise TypeError(
                 f"ErrorResponseDto.detailCode: expected str, got {type(detail_code).__name__}"
             )
@@ -125,7 +125,7 @@ def _read(cls: type[T], src_dict: dict[str, Any]) -> T:
 
     try:
         tracking_id = src_dict.get("trackingId", UNSET)
-        if tracking_id is not UNSET and not isinstance(tracking_id, str):
+        if not isinstance(tracking_id, str) and tracking_id is not UNSET:
             raise TypeError(
                 f"ErrorResponseDto.trackingId: expected str, got {type(tracking_id).__name__}"
             )

@@ -136,7 +136,7 @@ def _read(cls: type[T], src_dict: dict[str, Any]) -> T:
 
     try:
         from_ = src_dict.get("from", UNSET)
-        if from_ is not UNSET and not isinstance(from_, str):
+        if not isinstance(from_, str) and from_ is not UNSET:
             raise TypeError(
                 f"JsonPatchOperation.from: expected str, got {type(from_).__name__}"
             )

@@ -119,7 +119,7 @@ def _read(cls: type[T], src_dict: dict[str, Any]) -> T:
 
     try:
         id = src_dict.get("id", UNSET)
-        if id is not UNSET and not isinstance(id, str):
+        if not isinstance(id, str) and id is not UNSET:
             raise TypeError(f"OwnerRef.id: expected str, got {type(id).__name__}")
 
     except (TypeError, ValueError) as error:
@@ -128,7 +128,7 @@ def _read(cls: type[T], src_dict: dict[str, Any]) -> T:
 
     try:
         name = src_dict.get("name", UNSET)
-        if name is not UNSET and not isinstance(name, str):
+        if not isinstance(name, str) and name is not UNSET:
             raise TypeError(f"OwnerRef.name: expected str, got {type(name).__name__}")
 
     except (TypeError, ValueError) as error:

@@ -85,7 +85,7 @@ def _read(cls: type[T], src_dict: dict[str, Any]) -> T:
     raw: dict[str, Any] | None = None
     try:
         source = src_dict.get("source", UNSET)
-        if source is not UNSET and not isinstance(source, str):
+        if not isinstance(source, str) and source is not UNSET:
             raise TypeError(
                 f"PlanInitializerScript.source: expected str, got {type(source).__name__}"
             )

@@ -140,7 +140,7 @@ def _read(cls: type[T], src_dict: dict[str, Any]) -> T:
     raw: dict[str, Any] | None = None
     try:
         universal_manager = src_dict.get("universalManager", UNSET)
-        if universal_manager is not UNSET and not isinstance(universal_manager, bool):
+        if not isinstance(universal_manager, bool) and universal_manager is not UNSET:
             raise TypeError(
                 f"ProvisioningConfig.universalManager: expected bool, got {type(universal_manager).__name__}"
             )
@@ -194,8 +194,9 @@ def _read(cls: type[T], src_dict: dict[str, Any]) -> T:
 
     try:
         no_provisioning_requests = src_dict.get("noProvisioningRequests", UNSET)
-        if no_provisioning_requests is not UNSET and not isinstance(
-            no_provisioning_requests, bool
+        if (
+            not isinstance(no_provisioning_requests, bool)
+            and no_provisioning_requests is not UNSET
         ):
             raise TypeError(
                 f"ProvisioningConfig.noProvisioningRequests: expected bool, got {type(no_provisioning_requests).__name__}"
@@ -211,10 +212,10 @@ def _read(cls: type[T], src_dict: dict[str, Any]) -> T:
         provisioning_request_expiration = src_dict.get(
             "provisioningRequestExpiration", UNSET
         )
-        if provisioning_request_expiration is not UNSET and (
+        if (
             isinstance(provisioning_request_expiration, bool)
             or not isinstance(provisioning_request_expiration, int)
-        ):
+        ) and provisioning_request_expiration is not UNSET:
             raise TypeError(
                 f"ProvisioningConfig.provisioningRequestExpiration: expected int, got {type(provisioning_request_expiration).__name__}"
             )

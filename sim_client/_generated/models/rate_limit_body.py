@@ -85,7 +85,7 @@ def _read(cls: type[T], src_dict: dict[str, Any]) -> T:
     raw: dict[str, Any] | None = None
     try:
         message = src_dict.get("message", UNSET)
-        if message is not UNSET and not isinstance(message, str):
+        if not isinstance(message, str) and message is not UNSET:
             raise TypeError(
                 f"RateLimitBody.message: expected str, got {type(message).__name__}"
             )

@@ -228,7 +228,7 @@ def _read(cls: type[T], src_dict: dict[str, Any]) -> T:
 
     try:
         name = src_dict.get("name", UNSET)
-        if name is not UNSET and not isinstance(name, str):
+        if not isinstance(name, str) and name is not UNSET:
             raise TypeError(
                 f"SimIntegration.name: expected str, got {type(name).__name__}"
             )
@@ -239,7 +239,7 @@ def _read(cls: type[T], src_dict: dict[str, Any]) -> T:
 
     try:
         description = src_dict.get("description", UNSET)
-        if description is not UNSET and not isinstance(description, str):
+        if not isinstance(description, str) and description is not UNSET:
             raise TypeError(
                 f"SimIntegration.description: expected str, got {type(description).__name__}"
             )
@@ -250,7 +250,7 @@ def _read(cls: type[T], src_dict: dict[str, Any]) -> T:
 
     try:
         type_ = src_dict.get("type", UNSET)
-        if type_ is not UNSET and not isinstance(type_, str):
+        if not isinstance(type_, str) and type_ is not UNSET:
             raise TypeError(
                 f"SimIntegration.type: expected str, got {type(type_).__name__}"
             )
@@ -327,7 +327,7 @@ def _read(cls: type[T], src_dict: dict[str, Any]) -> T:
 
     try:
         cluster = src_dict.get("cluster", UNSET)
-        if cluster is not UNSET and not isinstance(cluster, str):
+        if not isinstance(cluster, str) and cluster is not UNSET:
             raise TypeError(
                 f"SimIntegration.cluster: expected str, got {type(cluster).__name__}"
             )

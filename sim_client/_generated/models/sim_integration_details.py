@@ -223,7 +223,7 @@ def _read(cls: type[T], src_dict: dict[str, Any]) -> T:
 
     try:
         id = src_dict.get("id", UNSET)
-        if id is not UNSET and not isinstance(id, str):
+        if not isinstance(id, str) and id is not UNSET:
             raise TypeError(
                 f"SimIntegrationDetails.id: expected str, got {type(id).__name__}"
             )
@@ -272,7 +272,7 @@ def _read(cls: type[T], src_dict: dict[str, Any]) -> T:
 
     try:
         description = src_dict.get("description", UNSET)
-        if description is not UNSET and not isinstance(description, str):
+        if not isinstance(description, str) and description is not UNSET:
             raise TypeError(
                 f"SimIntegrationDetails.description: expected str, got {type(description).__name__}"
             )
@@ -283,7 +283,7 @@ def _read(cls: type[T], src_dict: dict[str, Any]) -> T:
 
     try:
         type_ = src_dict.get("type", UNSET)
-        if type_ is not UNSET and not isinstance(type_, str):
+        if not isinstance(type_, str) and type_ is not UNSET:
             raise TypeError(
                 f"SimIntegrationDetails.type: expected str, got {type(type_).__name__}"
             )
@@ -332,7 +332,7 @@ def _read(cls: type[T], src_dict: dict[str, Any]) -> T:
 
     try:
         cluster = src_dict.get("cluster", UNSET)
-        if cluster is not UNSET and not isinstance(cluster, str):
+        if not isinstance(cluster, str) and cluster is not UNSET:
             raise TypeError(
                 f"SimIntegrationDetails.cluster: expected str, got {type(cluster).__name__}"
             )

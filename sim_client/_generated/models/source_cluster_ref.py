@@ -123,7 +123,7 @@ def _read(cls: type[T], src_dict: dict[str, Any]) -> T:
 
     try:
         id = src_dict.get("id", UNSET)
-        if id is not UNSET and not isinstance(id, str):
+        if not isinstance(id, str) and id is not UNSET:
             raise TypeError(
                 f"SourceClusterRef.id: expected str, got {type(id).__name__}"
             )
@@ -134,7 +134,7 @@ def _read(cls: type[T], src_dict: dict[str, Any]) -> T:
 
     try:
         name = src_dict.get("name", UNSET)
-        if name is not UNSET and not isinstance(name, str):
+        if not isinstance(name, str) and name is not UNSET:
             raise TypeError(
                 f"SourceClusterRef.name: expected str, got {type(name).__name__}"
             )

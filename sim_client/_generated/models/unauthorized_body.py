@@ -85,7 +85,7 @@ def _read(cls: type[T], src_dict: dict[str, Any]) -> T:
     raw: dict[str, Any] | None = None
     try:
         error = src_dict.get("error", UNSET)
-        if error is not UNSET and not isinstance(error, str):
+        if not isinstance(error, str) and error is not UNSET:
             raise TypeError(
                 f"UnauthorizedBody.error: expected str, got {type(error).__name__}"
             )
