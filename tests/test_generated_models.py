@@ -49,6 +49,7 @@ from sim_client._generated.models import (
     SourceClusterRefType,
 )
 from sim_client._generated.types import UNSET
+from sim_client._reading import format_datetime, parse_datetime
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi" / "sim-integrations.beta.yaml"
@@ -242,6 +243,30 @@ def test_date_times_round_trip_as_written(text: str) -> None:
 
     assert isinstance(model.created, datetime.datetime)
     assert model.to_dict() == document
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ("2023-01-03T21:16:22.432Z", True),
+        ("2023-01-03T21:16:22Z", True),
+        ("2023-01-03T21:16:22.000Z", False),
+        ("2023-01-03T21:16:22.43Z", False),
+        ("2023-W01-2T21:16:22.432Z", False),
+        ("2023-W01-2T21:16:22Z", False),
+        ("20230103T211622.432Z", False),
+        ("2023-01-03T211622.432Z", False),
+        ("2023-01-03 21:16:22.432Z", False),
+        ("2023-01-03T21:16:22.432+00:00", False),
+    ],
+)
+def test_a_date_time_keeps_its_text_unless_written_as_the_client_writes(
+    text: str, plain: bool
+) -> None:
+    value = parse_datetime(text)
+
+    assert (type(value) is datetime.datetime) is plain
+    assert format_datetime(value) == text
 
 
 def test_a_mapping_that_is_not_a_dict_is_accepted() -> None:
