@@ -12,6 +12,7 @@ from sim_client._reading import (
 )
 
 T = TypeVar("T", bound="JsonObject")
+_new = object.__new__
 
 
 @_attrs_define
@@ -68,7 +69,7 @@ class JsonObject:
 def _read(cls: type[T], src_dict: dict[str, Any]) -> T:
     """``cls.from_dict(src_dict)`` for a dict, strict or not as the decoding under way: what the
     models containing this one call."""
-    json_object = cls()
+    json_object = _new(cls) if cls is JsonObject else cls()
 
     json_object.additional_properties = dict(src_dict)
     return json_object

@@ -12,6 +12,7 @@ from sim_client._reading import (
 )
 
 T = TypeVar("T", bound="SimIntegrationDetailsAttributes")
+_new = object.__new__
 
 
 @_attrs_define
@@ -73,7 +74,9 @@ class SimIntegrationDetailsAttributes:
 def _read(cls: type[T], src_dict: dict[str, Any]) -> T:
     """``cls.from_dict(src_dict)`` for a dict, strict or not as the decoding under way: what the
     models containing this one call."""
-    sim_integration_details_attributes = cls()
+    sim_integration_details_attributes = (
+        _new(cls) if cls is SimIntegrationDetailsAttributes else cls()
+    )
 
     sim_integration_details_attributes.additional_properties = dict(src_dict)
     return sim_integration_details_attributes

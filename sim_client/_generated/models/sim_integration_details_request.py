@@ -12,6 +12,7 @@ from sim_client._reading import (
 )
 
 T = TypeVar("T", bound="SimIntegrationDetailsRequest")
+_new = object.__new__
 
 
 @_attrs_define
@@ -75,7 +76,9 @@ class SimIntegrationDetailsRequest:
 def _read(cls: type[T], src_dict: dict[str, Any]) -> T:
     """``cls.from_dict(src_dict)`` for a dict, strict or not as the decoding under way: what the
     models containing this one call."""
-    sim_integration_details_request = cls()
+    sim_integration_details_request = (
+        _new(cls) if cls is SimIntegrationDetailsRequest else cls()
+    )
 
     sim_integration_details_request.additional_properties = dict(src_dict)
     return sim_integration_details_request

@@ -12,6 +12,7 @@ from sim_client._reading import (
 )
 
 T = TypeVar("T", bound="SimIntegrationDetailsStatusMap")
+_new = object.__new__
 
 
 @_attrs_define
@@ -73,7 +74,9 @@ class SimIntegrationDetailsStatusMap:
 def _read(cls: type[T], src_dict: dict[str, Any]) -> T:
     """``cls.from_dict(src_dict)`` for a dict, strict or not as the decoding under way: what the
     models containing this one call."""
-    sim_integration_details_status_map = cls()
+    sim_integration_details_status_map = (
+        _new(cls) if cls is SimIntegrationDetailsStatusMap else cls()
+    )
 
     additional_properties: dict[str, str] = {}
     for prop_name, prop_dict in src_dict.items():
