@@ -133,14 +133,12 @@ def parse_datetime(text: str) -> datetime.datetime:
     fraction) gives a plain ``datetime``; any other form a :class:`WireDateTime` remembering it.
     """
     value = _fromisoformat(text)
+    # Characters 4, 7, 10, 13, 16 and 19: the extended form ("-" at 7 is not in a week date such
+    # as 2023-W01-2, ":" is not in a basic-form time such as T211622) with "Z" after the seconds,
+    # or three fraction digits, not all zero, and "Z".
     size = len(text)
-    if (
-        (size == 24 and text[23] == "Z" and text[19] == "." and text[20:23] != "000")
-        or (size == 20 and text[19] == "Z")
-    ) and (
-        # Extended form only: a week date (2023-W01-2) is written as a day, a basic-form time
-        # (T211622) with colons.
-        text[10] == "T" and text[5] != "W" and text[13] == ":" and text[16] == ":"
+    if (size == 20 and text[4:20:3] == "--T::Z") or (
+        size == 24 and text[4:20:3] == "--T::." and text[23] == "Z" and value.microsecond
     ):
         return value
     wire = WireDateTime.fromisoformat(text)

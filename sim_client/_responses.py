@@ -123,20 +123,18 @@ def _decode_list(model: Any, response: httpx.Response, strict: bool) -> list[Any
     data = _json(response)
     if not isinstance(data, list):
         raise _decode_error(response, "the body is not a JSON array", None)
-    from_dict = model.from_dict
+    # Taken from the end, each item's JSON is freed as soon as its model is made: the document
+    # and the models are never all alive at once, which spares the garbage collector.
+    data.reverse()
+    pop, from_dict, decoded = data.pop, model.from_dict, []
     with strict_reading(strict):
         try:
-            return [from_dict(item) for item in data]
-        except DECODE_ERRORS:
-            pass
-        # Only on failure: find the first item that does not decode, to name it.
-        for index, item in enumerate(data):
-            try:
-                from_dict(item)
-            except DECODE_ERRORS as error:
-                problem = f"item {index} is not a {model.__name__}"
-                raise _decode_error(response, problem, error) from error
-    raise _decode_error(response, f"an item is not a {model.__name__}", None)  # pragma: no cover
+            while data:
+                decoded.append(from_dict(pop()))
+        except DECODE_ERRORS as error:
+            problem = f"item {len(decoded)} is not a {model.__name__}"
+            raise _decode_error(response, problem, error) from error
+    return decoded
 
 
 def _json(response: httpx.Response) -> Any:

@@ -2,11 +2,8 @@
 # Change the fragment, generator-config.yaml or openapi/templates/ and regenerate.
 """Contains some shared types for properties"""
 
-from collections.abc import Mapping, MutableMapping
-from http import HTTPStatus
-from typing import IO, BinaryIO, Generic, Literal, TypeVar
-
-from attrs import define
+from collections.abc import Mapping
+from typing import IO, Literal
 
 
 class Unset:
@@ -34,30 +31,4 @@ FileTypes = (
 RequestFiles = list[tuple[str, FileTypes]]
 
 
-@define
-class File:
-    """Contains information for file uploads"""
-
-    payload: BinaryIO
-    file_name: str | None = None
-    mime_type: str | None = None
-
-    def to_tuple(self) -> FileTypes:
-        """Return a tuple representation that httpx will accept for multipart/form-data"""
-        return self.file_name, self.payload, self.mime_type
-
-
-T = TypeVar("T")
-
-
-@define
-class Response(Generic[T]):
-    """A response from an endpoint"""
-
-    status_code: HTTPStatus
-    content: bytes
-    headers: MutableMapping[str, str]
-    parsed: T | None
-
-
-__all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset"]
+__all__ = ["UNSET", "FileTypes", "RequestFiles", "Unset"]

@@ -75,6 +75,23 @@ def test_the_wheel_installs_into_an_empty_venv_and_imports(wheel: Path, tmp_path
     assert sys.executable != str(python)
 
 
+def test_the_error_body_models_are_imported_on_first_use() -> None:
+    code = (
+        "import sys, sim_client, sim_client.models as models\n"
+        "loaded = lambda: sorted(m for m in sys.modules if m.endswith(('_dto', '_body')))\n"
+        "print(loaded(), set(models.__all__) <= set(dir(models)))\n"
+        "print(models.ErrorResponseDto.__name__, loaded())"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.splitlines() == [
+        "[] True",
+        "ErrorResponseDto ['sim_client._generated.models.error_message_dto', "
+        "'sim_client._generated.models.error_response_dto']",
+    ]
+
+
 def test_importing_the_package_loads_neither_asyncio_nor_an_extra() -> None:
     # The README promises it: asyncio is imported when a client first needs it, and the
     # optional transport, the CLI and the desired-state code only when used.

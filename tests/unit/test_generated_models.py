@@ -18,6 +18,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+import attrs
 import pytest
 import yaml
 from openapi_spec_validator import validate
@@ -48,6 +49,7 @@ from sim_client._generated.models import (
     SourceClusterRefType,
 )
 from sim_client._generated.types import UNSET
+from sim_client._reading import format_datetime, parse_datetime
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "openapi" / "sim-integrations.beta.yaml"
@@ -169,6 +171,50 @@ def test_full_dto_round_trips_without_loss_and_input_is_untouched() -> None:
     assert document["tenantId"] is None
 
 
+def test_from_dict_builds_what_the_constructor_builds() -> None:
+    model = SimIntegration.from_dict(full_dto())
+    fields = {field.name: getattr(model, field.name) for field in attrs.fields(SimIntegration)}
+    extra = fields.pop("additional_properties")
+
+    rebuilt = SimIntegration(**fields)
+    rebuilt.additional_properties = extra
+
+    assert rebuilt == model
+    # Each model has a dict of its own, even an empty one.
+    first, second = OwnerRef.from_dict({}), OwnerRef.from_dict({})
+    first.additional_properties["x"] = 1
+    assert second.additional_properties == {}
+
+
+@pytest.mark.parametrize(
+    ("document", "extra"),
+    [
+        # As many keys as properties, but one of them unknown, misfit or UNSET.
+        ({"type": "IDENTITY", "id": "i", "extra": 1}, {"extra": 1}),
+        ({"type": "IDENTITY", "id": "i", "name": 7}, {"name": 7}),
+        ({"type": "IDENTITY", "id": "i", "name": UNSET}, {}),
+        ({"type": "IDENTITY", "id": "i", "name": "n"}, {}),
+        ({"type": "IDENTITY", "id": "i", "name": "n", "extra": None}, {"extra": None}),
+    ],
+)
+def test_unknown_and_misfit_keys_are_kept_whatever_the_count(
+    document: dict[str, Any], extra: dict[str, Any]
+) -> None:
+    assert OwnerRef.from_dict(document).additional_properties == extra
+
+
+def test_a_subclass_is_built_by_its_own_init() -> None:
+    @attrs.define
+    class TaggedOwnerRef(OwnerRef):
+        tag: str = "default"
+
+    model = TaggedOwnerRef.from_dict({"type": "IDENTITY", "id": "i", "extra": 1})
+
+    assert type(model) is TaggedOwnerRef
+    assert (model.type_, model.id, model.tag) == (OwnerRefType.IDENTITY, "i", "default")
+    assert model.additional_properties == {"extra": 1}
+
+
 def test_to_dict_omits_unset_fields() -> None:
     minimal = {"id": "i", "name": "n", "description": "d", "type": "t", "attributes": {}}
 
@@ -197,6 +243,30 @@ def test_date_times_round_trip_as_written(text: str) -> None:
 
     assert isinstance(model.created, datetime.datetime)
     assert model.to_dict() == document
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ("2023-01-03T21:16:22.432Z", True),
+        ("2023-01-03T21:16:22Z", True),
+        ("2023-01-03T21:16:22.000Z", False),
+        ("2023-01-03T21:16:22.43Z", False),
+        ("2023-W01-2T21:16:22.432Z", False),
+        ("2023-W01-2T21:16:22Z", False),
+        ("20230103T211622.432Z", False),
+        ("2023-01-03T211622.432Z", False),
+        ("2023-01-03 21:16:22.432Z", False),
+        ("2023-01-03T21:16:22.432+00:00", False),
+    ],
+)
+def test_a_date_time_keeps_its_text_unless_written_as_the_client_writes(
+    text: str, plain: bool
+) -> None:
+    value = parse_datetime(text)
+
+    assert (type(value) is datetime.datetime) is plain
+    assert format_datetime(value) == text
 
 
 def test_a_mapping_that_is_not_a_dict_is_accepted() -> None:

@@ -12,6 +12,7 @@ from sim_client._reading import (
 )
 
 T = TypeVar("T", bound="JsonObject")
+_new = object.__new__
 
 
 @_attrs_define
@@ -41,10 +42,7 @@ class JsonObject:
                     f"JsonObject: expected dict, got {type(src_dict).__name__}"
                 )
             src_dict = dict(src_dict)
-        json_object = cls()
-
-        json_object.additional_properties = dict(src_dict)
-        return json_object
+        return _read(cls, src_dict)
 
     def __repr__(self) -> str:
         # A free-form map (an integration's attributes hold connection settings and
@@ -66,3 +64,12 @@ class JsonObject:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+def _read(cls: type[T], src_dict: dict[str, Any]) -> T:
+    """``cls.from_dict(src_dict)`` for a dict, strict or not as the decoding under way: what the
+    models containing this one call."""
+    json_object = _new(cls) if cls is JsonObject else cls()
+
+    json_object.additional_properties = dict(src_dict)
+    return json_object

@@ -18,6 +18,7 @@ from ..models.json_patch_operation_op import JsonPatchOperationOp
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="JsonPatchOperation")
+_new = object.__new__
 
 _KNOWN_KEYS = frozenset(("op", "path", "from", "value"))
 
@@ -86,76 +87,7 @@ class JsonPatchOperation:
                     f"JsonPatchOperation: expected dict, got {type(src_dict).__name__}"
                 )
             src_dict = dict(src_dict)
-        for key in ("op", "path"):
-            if key not in src_dict:
-                raise ValueError(f"JsonPatchOperation.{key}: required field is missing")
-        raw: dict[str, Any] | None = None
-        _op = src_dict["op"]
-        if not isinstance(_op, str):
-            raise TypeError(
-                f"JsonPatchOperation.op: expected str, got {type(_op).__name__}"
-            )
-        op = JsonPatchOperationOp._value2member_map_.get(_op)
-        if op is None:
-            raise ValueError(
-                "JsonPatchOperation.op: not a known JsonPatchOperationOp value"
-            )
-
-        path = src_dict["path"]
-        if not isinstance(path, str):
-            raise TypeError(
-                f"JsonPatchOperation.path: expected str, got {type(path).__name__}"
-            )
-
-        try:
-            from_ = src_dict.get("from", UNSET)
-            if from_ is not UNSET and not isinstance(from_, str):
-                raise TypeError(
-                    f"JsonPatchOperation.from: expected str, got {type(from_).__name__}"
-                )
-
-        except (TypeError, ValueError) as error:
-            raw = keep_raw(raw, error, "from", src_dict["from"])
-            from_ = UNSET
-
-        try:
-            _value = src_dict.get("value", UNSET)
-            value: bool | int | JsonObject | list[Any] | str | Unset
-            if _value is UNSET:
-                value = UNSET
-            elif isinstance(_value, (str, bool, int)):
-                value = _value
-            elif isinstance(_value, dict):
-                componentsschemas_json_patch_value_type_3 = JsonObject.from_dict(_value)
-                value = componentsschemas_json_patch_value_type_3
-            elif isinstance(_value, list):
-                componentsschemas_json_patch_value_type_4: list[Any] = _value
-                value = componentsschemas_json_patch_value_type_4
-            else:
-                raise TypeError(
-                    f"JsonPatchOperation.value: expected bool | int | JsonObject | list[Any] | str, got {type(_value).__name__}"
-                )
-
-        except (TypeError, ValueError) as error:
-            raw = keep_raw(raw, error, "value", src_dict["value"])
-            value = UNSET
-
-        json_patch_operation = cls(
-            op,
-            path,
-            from_,
-            value,
-        )
-
-        if not _KNOWN_KEYS.issuperset(src_dict):
-            json_patch_operation.additional_properties = {
-                prop_name: prop
-                for prop_name, prop in src_dict.items()
-                if prop_name not in _KNOWN_KEYS
-            }
-        if raw is not None:
-            json_patch_operation.additional_properties.update(raw)
-        return json_patch_operation
+        return _read(cls, src_dict)
 
     def __repr__(self) -> str:
         return model_repr(self, ("op", "path", "from_", "value"))
@@ -175,3 +107,94 @@ class JsonPatchOperation:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+def _read(cls: type[T], src_dict: dict[str, Any]) -> T:
+    """``cls.from_dict(src_dict)`` for a dict, strict or not as the decoding under way: what the
+    models containing this one call."""
+    if "op" not in src_dict:
+        raise ValueError("JsonPatchOperation.op: required field is missing")
+    if "path" not in src_dict:
+        raise ValueError("JsonPatchOperation.path: required field is missing")
+    raw: dict[str, Any] | None = None
+    _op = src_dict["op"]
+    if not isinstance(_op, str):
+        raise TypeError(
+            f"JsonPatchOperation.op: expected str, got {type(_op).__name__}"
+        )
+    op = _JsonPatchOperationOp_values.get(_op)
+    if op is None:
+        raise ValueError(
+            "JsonPatchOperation.op: not a known JsonPatchOperationOp value"
+        )
+
+    path = src_dict["path"]
+    if not isinstance(path, str):
+        raise TypeError(
+            f"JsonPatchOperation.path: expected str, got {type(path).__name__}"
+        )
+
+    try:
+        from_ = src_dict.get("from", UNSET)
+        if not isinstance(from_, str) and from_ is not UNSET:
+            raise TypeError(
+                f"JsonPatchOperation.from: expected str, got {type(from_).__name__}"
+            )
+
+    except (TypeError, ValueError) as error:
+        raw = keep_raw(raw, error, "from", src_dict["from"])
+        from_ = UNSET
+
+    try:
+        _value = src_dict.get("value", UNSET)
+        value: bool | int | JsonObject | list[Any] | str | Unset
+        if _value is UNSET:
+            value = UNSET
+        elif isinstance(_value, (str, bool, int)):
+            value = _value
+        elif isinstance(_value, dict):
+            componentsschemas_json_patch_value_type_3 = _read_json_object(
+                JsonObject, _value
+            )
+            value = componentsschemas_json_patch_value_type_3
+        elif isinstance(_value, list):
+            componentsschemas_json_patch_value_type_4: list[Any] = _value
+            value = componentsschemas_json_patch_value_type_4
+        else:
+            raise TypeError(
+                f"JsonPatchOperation.value: expected bool | int | JsonObject | list[Any] | str, got {type(_value).__name__}"
+            )
+
+    except (TypeError, ValueError) as error:
+        raw = keep_raw(raw, error, "value", src_dict["value"])
+        value = UNSET
+
+    if cls is JsonPatchOperation:
+        json_patch_operation = _new(cls)
+        json_patch_operation.op = op
+        json_patch_operation.path = path
+        json_patch_operation.from_ = from_
+        json_patch_operation.value = value
+        json_patch_operation.additional_properties = {}
+    else:
+        json_patch_operation = cls(
+            op,
+            path,
+            from_,
+            value,
+        )
+
+    if len(src_dict) != 4 or from_ is UNSET or value is UNSET:
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            json_patch_operation.additional_properties = {
+                prop_name: prop
+                for prop_name, prop in src_dict.items()
+                if prop_name not in _KNOWN_KEYS
+            }
+        if raw is not None:
+            json_patch_operation.additional_properties.update(raw)
+    return json_patch_operation
+
+
+_JsonPatchOperationOp_values = JsonPatchOperationOp._value2member_map_
+from ..models.json_object import _read as _read_json_object

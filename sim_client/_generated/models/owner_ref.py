@@ -18,6 +18,7 @@ from ..models.owner_ref_type import OwnerRefType
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="OwnerRef")
+_new = object.__new__
 
 _KNOWN_KEYS = frozenset(("type", "id", "name"))
 
@@ -74,58 +75,7 @@ class OwnerRef:
                     f"OwnerRef: expected dict, got {type(src_dict).__name__}"
                 )
             src_dict = dict(src_dict)
-        raw: dict[str, Any] | None = None
-        try:
-            _type_ = src_dict.get("type", UNSET)
-            type_: OwnerRefType | Unset = UNSET
-            if _type_ is not UNSET:
-                if not isinstance(_type_, str):
-                    raise TypeError(
-                        f"OwnerRef.type: expected str, got {type(_type_).__name__}"
-                    )
-                type_ = OwnerRefType._value2member_map_.get(_type_)
-                if type_ is None:
-                    type_ = unknown_enum("OwnerRef.type", "OwnerRefType", _type_)
-
-        except (TypeError, ValueError) as error:
-            raw = keep_raw(raw, error, "type", src_dict["type"])
-            type_ = UNSET
-
-        try:
-            id = src_dict.get("id", UNSET)
-            if id is not UNSET and not isinstance(id, str):
-                raise TypeError(f"OwnerRef.id: expected str, got {type(id).__name__}")
-
-        except (TypeError, ValueError) as error:
-            raw = keep_raw(raw, error, "id", src_dict["id"])
-            id = UNSET
-
-        try:
-            name = src_dict.get("name", UNSET)
-            if name is not UNSET and not isinstance(name, str):
-                raise TypeError(
-                    f"OwnerRef.name: expected str, got {type(name).__name__}"
-                )
-
-        except (TypeError, ValueError) as error:
-            raw = keep_raw(raw, error, "name", src_dict["name"])
-            name = UNSET
-
-        owner_ref = cls(
-            type_,
-            id,
-            name,
-        )
-
-        if not _KNOWN_KEYS.issuperset(src_dict):
-            owner_ref.additional_properties = {
-                prop_name: prop
-                for prop_name, prop in src_dict.items()
-                if prop_name not in _KNOWN_KEYS
-            }
-        if raw is not None:
-            owner_ref.additional_properties.update(raw)
-        return owner_ref
+        return _read(cls, src_dict)
 
     def __repr__(self) -> str:
         return model_repr(self, ("type_", "id", "name"))
@@ -145,3 +95,69 @@ class OwnerRef:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+def _read(cls: type[T], src_dict: dict[str, Any]) -> T:
+    """``cls.from_dict(src_dict)`` for a dict, strict or not as the decoding under way: what the
+    models containing this one call."""
+    raw: dict[str, Any] | None = None
+    try:
+        _type_ = src_dict.get("type", UNSET)
+        type_: OwnerRefType | Unset = UNSET
+        if _type_ is not UNSET:
+            if not isinstance(_type_, str):
+                raise TypeError(
+                    f"OwnerRef.type: expected str, got {type(_type_).__name__}"
+                )
+            type_ = _OwnerRefType_values.get(_type_)
+            if type_ is None:
+                type_ = unknown_enum("OwnerRef.type", "OwnerRefType", _type_)
+
+    except (TypeError, ValueError) as error:
+        raw = keep_raw(raw, error, "type", src_dict["type"])
+        type_ = UNSET
+
+    try:
+        id = src_dict.get("id", UNSET)
+        if not isinstance(id, str) and id is not UNSET:
+            raise TypeError(f"OwnerRef.id: expected str, got {type(id).__name__}")
+
+    except (TypeError, ValueError) as error:
+        raw = keep_raw(raw, error, "id", src_dict["id"])
+        id = UNSET
+
+    try:
+        name = src_dict.get("name", UNSET)
+        if not isinstance(name, str) and name is not UNSET:
+            raise TypeError(f"OwnerRef.name: expected str, got {type(name).__name__}")
+
+    except (TypeError, ValueError) as error:
+        raw = keep_raw(raw, error, "name", src_dict["name"])
+        name = UNSET
+
+    if cls is OwnerRef:
+        owner_ref = _new(cls)
+        owner_ref.type_ = type_
+        owner_ref.id = id
+        owner_ref.name = name
+        owner_ref.additional_properties = {}
+    else:
+        owner_ref = cls(
+            type_,
+            id,
+            name,
+        )
+
+    if len(src_dict) != 3 or type_ is UNSET or id is UNSET or name is UNSET:
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            owner_ref.additional_properties = {
+                prop_name: prop
+                for prop_name, prop in src_dict.items()
+                if prop_name not in _KNOWN_KEYS
+            }
+        if raw is not None:
+            owner_ref.additional_properties.update(raw)
+    return owner_ref
+
+
+_OwnerRefType_values = OwnerRefType._value2member_map_

@@ -16,6 +16,7 @@ from sim_client._reading import (
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="PlanInitializerScript")
+_new = object.__new__
 
 _KNOWN_KEYS = frozenset(("source",))
 
@@ -56,31 +57,7 @@ class PlanInitializerScript:
                     f"PlanInitializerScript: expected dict, got {type(src_dict).__name__}"
                 )
             src_dict = dict(src_dict)
-        raw: dict[str, Any] | None = None
-        try:
-            source = src_dict.get("source", UNSET)
-            if source is not UNSET and not isinstance(source, str):
-                raise TypeError(
-                    f"PlanInitializerScript.source: expected str, got {type(source).__name__}"
-                )
-
-        except (TypeError, ValueError) as error:
-            raw = keep_raw(raw, error, "source", src_dict["source"])
-            source = UNSET
-
-        plan_initializer_script = cls(
-            source,
-        )
-
-        if not _KNOWN_KEYS.issuperset(src_dict):
-            plan_initializer_script.additional_properties = {
-                prop_name: prop
-                for prop_name, prop in src_dict.items()
-                if prop_name not in _KNOWN_KEYS
-            }
-        if raw is not None:
-            plan_initializer_script.additional_properties.update(raw)
-        return plan_initializer_script
+        return _read(cls, src_dict)
 
     def __repr__(self) -> str:
         return model_repr(self, ("source",))
@@ -100,3 +77,39 @@ class PlanInitializerScript:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+def _read(cls: type[T], src_dict: dict[str, Any]) -> T:
+    """``cls.from_dict(src_dict)`` for a dict, strict or not as the decoding under way: what the
+    models containing this one call."""
+    raw: dict[str, Any] | None = None
+    try:
+        source = src_dict.get("source", UNSET)
+        if not isinstance(source, str) and source is not UNSET:
+            raise TypeError(
+                f"PlanInitializerScript.source: expected str, got {type(source).__name__}"
+            )
+
+    except (TypeError, ValueError) as error:
+        raw = keep_raw(raw, error, "source", src_dict["source"])
+        source = UNSET
+
+    if cls is PlanInitializerScript:
+        plan_initializer_script = _new(cls)
+        plan_initializer_script.source = source
+        plan_initializer_script.additional_properties = {}
+    else:
+        plan_initializer_script = cls(
+            source,
+        )
+
+    if len(src_dict) != 1 or source is UNSET:
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            plan_initializer_script.additional_properties = {
+                prop_name: prop
+                for prop_name, prop in src_dict.items()
+                if prop_name not in _KNOWN_KEYS
+            }
+        if raw is not None:
+            plan_initializer_script.additional_properties.update(raw)
+    return plan_initializer_script

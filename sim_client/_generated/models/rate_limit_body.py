@@ -16,6 +16,7 @@ from sim_client._reading import (
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="RateLimitBody")
+_new = object.__new__
 
 _KNOWN_KEYS = frozenset(("message",))
 
@@ -56,31 +57,7 @@ class RateLimitBody:
                     f"RateLimitBody: expected dict, got {type(src_dict).__name__}"
                 )
             src_dict = dict(src_dict)
-        raw: dict[str, Any] | None = None
-        try:
-            message = src_dict.get("message", UNSET)
-            if message is not UNSET and not isinstance(message, str):
-                raise TypeError(
-                    f"RateLimitBody.message: expected str, got {type(message).__name__}"
-                )
-
-        except (TypeError, ValueError) as error:
-            raw = keep_raw(raw, error, "message", src_dict["message"])
-            message = UNSET
-
-        rate_limit_body = cls(
-            message,
-        )
-
-        if not _KNOWN_KEYS.issuperset(src_dict):
-            rate_limit_body.additional_properties = {
-                prop_name: prop
-                for prop_name, prop in src_dict.items()
-                if prop_name not in _KNOWN_KEYS
-            }
-        if raw is not None:
-            rate_limit_body.additional_properties.update(raw)
-        return rate_limit_body
+        return _read(cls, src_dict)
 
     def __repr__(self) -> str:
         return model_repr(self, ("message",))
@@ -100,3 +77,39 @@ class RateLimitBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+def _read(cls: type[T], src_dict: dict[str, Any]) -> T:
+    """``cls.from_dict(src_dict)`` for a dict, strict or not as the decoding under way: what the
+    models containing this one call."""
+    raw: dict[str, Any] | None = None
+    try:
+        message = src_dict.get("message", UNSET)
+        if not isinstance(message, str) and message is not UNSET:
+            raise TypeError(
+                f"RateLimitBody.message: expected str, got {type(message).__name__}"
+            )
+
+    except (TypeError, ValueError) as error:
+        raw = keep_raw(raw, error, "message", src_dict["message"])
+        message = UNSET
+
+    if cls is RateLimitBody:
+        rate_limit_body = _new(cls)
+        rate_limit_body.message = message
+        rate_limit_body.additional_properties = {}
+    else:
+        rate_limit_body = cls(
+            message,
+        )
+
+    if len(src_dict) != 1 or message is UNSET:
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            rate_limit_body.additional_properties = {
+                prop_name: prop
+                for prop_name, prop in src_dict.items()
+                if prop_name not in _KNOWN_KEYS
+            }
+        if raw is not None:
+            rate_limit_body.additional_properties.update(raw)
+    return rate_limit_body

@@ -23,6 +23,7 @@ from ..models.sim_integration_details_status_map import SimIntegrationDetailsSta
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="SimIntegrationDetails")
+_new = object.__new__
 
 _KNOWN_KEYS = frozenset(
     (
@@ -170,208 +171,7 @@ class SimIntegrationDetails:
                     f"SimIntegrationDetails: expected dict, got {type(src_dict).__name__}"
                 )
             src_dict = dict(src_dict)
-        for key in ("name",):
-            if key not in src_dict:
-                raise ValueError(
-                    f"SimIntegrationDetails.{key}: required field is missing"
-                )
-        raw: dict[str, Any] | None = None
-        name = src_dict["name"]
-        if not isinstance(name, str):
-            raise TypeError(
-                f"SimIntegrationDetails.name: expected str, got {type(name).__name__}"
-            )
-
-        try:
-            id = src_dict.get("id", UNSET)
-            if id is not UNSET and not isinstance(id, str):
-                raise TypeError(
-                    f"SimIntegrationDetails.id: expected str, got {type(id).__name__}"
-                )
-
-        except (TypeError, ValueError) as error:
-            raw = keep_raw(raw, error, "id", src_dict["id"])
-            id = UNSET
-
-        try:
-            _created = src_dict.get("created", UNSET)
-            created: datetime.datetime | Unset = UNSET
-            if _created is not UNSET:
-                if not isinstance(_created, str):
-                    raise TypeError(
-                        f"SimIntegrationDetails.created: expected str, got {type(_created).__name__}"
-                    )
-                try:
-                    created = parse_datetime(_created)
-                except ValueError:
-                    raise ValueError(
-                        "SimIntegrationDetails.created: not an ISO 8601 date-time"
-                    ) from None
-
-        except (TypeError, ValueError) as error:
-            raw = keep_raw(raw, error, "created", src_dict["created"])
-            created = UNSET
-
-        try:
-            _modified = src_dict.get("modified", UNSET)
-            modified: datetime.datetime | Unset = UNSET
-            if _modified is not UNSET:
-                if not isinstance(_modified, str):
-                    raise TypeError(
-                        f"SimIntegrationDetails.modified: expected str, got {type(_modified).__name__}"
-                    )
-                try:
-                    modified = parse_datetime(_modified)
-                except ValueError:
-                    raise ValueError(
-                        "SimIntegrationDetails.modified: not an ISO 8601 date-time"
-                    ) from None
-
-        except (TypeError, ValueError) as error:
-            raw = keep_raw(raw, error, "modified", src_dict["modified"])
-            modified = UNSET
-
-        try:
-            description = src_dict.get("description", UNSET)
-            if description is not UNSET and not isinstance(description, str):
-                raise TypeError(
-                    f"SimIntegrationDetails.description: expected str, got {type(description).__name__}"
-                )
-
-        except (TypeError, ValueError) as error:
-            raw = keep_raw(raw, error, "description", src_dict["description"])
-            description = UNSET
-
-        try:
-            type_ = src_dict.get("type", UNSET)
-            if type_ is not UNSET and not isinstance(type_, str):
-                raise TypeError(
-                    f"SimIntegrationDetails.type: expected str, got {type(type_).__name__}"
-                )
-
-        except (TypeError, ValueError) as error:
-            raw = keep_raw(raw, error, "type", src_dict["type"])
-            type_ = UNSET
-
-        try:
-            _attributes = src_dict.get("attributes", UNSET)
-            attributes: None | SimIntegrationDetailsAttributes | Unset
-            if _attributes is UNSET:
-                attributes = UNSET
-            elif _attributes is None:
-                attributes = _attributes
-            elif isinstance(_attributes, dict):
-                attributes_type_0 = SimIntegrationDetailsAttributes.from_dict(
-                    _attributes
-                )
-                attributes = attributes_type_0
-            else:
-                raise TypeError(
-                    f"SimIntegrationDetails.attributes: expected None | SimIntegrationDetailsAttributes, got {type(_attributes).__name__}"
-                )
-
-        except (TypeError, ValueError) as error:
-            raw = keep_raw(raw, error, "attributes", src_dict["attributes"])
-            attributes = UNSET
-
-        try:
-            sources: list[str] | Unset = src_dict.get("sources", UNSET)
-            if sources is not UNSET:
-                if not isinstance(sources, list):
-                    raise TypeError(
-                        f"SimIntegrationDetails.sources: expected list, got {type(sources).__name__}"
-                    )
-                for sources_item in sources:
-                    if not isinstance(sources_item, str):
-                        raise TypeError(
-                            f"SimIntegrationDetails.sources[]: expected str, got {type(sources_item).__name__}"
-                        )
-
-        except (TypeError, ValueError) as error:
-            raw = keep_raw(raw, error, "sources", src_dict["sources"])
-            sources = UNSET
-
-        try:
-            cluster = src_dict.get("cluster", UNSET)
-            if cluster is not UNSET and not isinstance(cluster, str):
-                raise TypeError(
-                    f"SimIntegrationDetails.cluster: expected str, got {type(cluster).__name__}"
-                )
-
-        except (TypeError, ValueError) as error:
-            raw = keep_raw(raw, error, "cluster", src_dict["cluster"])
-            cluster = UNSET
-
-        try:
-            _status_map = src_dict.get("statusMap", UNSET)
-            status_map: SimIntegrationDetailsStatusMap | Unset = UNSET
-            if _status_map is not UNSET:
-                if not isinstance(_status_map, dict):
-                    raise TypeError(
-                        f"SimIntegrationDetails.statusMap: expected dict, got {type(_status_map).__name__}"
-                    )
-                status_map = SimIntegrationDetailsStatusMap.from_dict(_status_map)
-
-        except (TypeError, ValueError) as error:
-            raw = keep_raw(raw, error, "statusMap", src_dict["statusMap"])
-            status_map = UNSET
-
-        try:
-            _request = src_dict.get("request", UNSET)
-            request: SimIntegrationDetailsRequest | Unset = UNSET
-            if _request is not UNSET:
-                if not isinstance(_request, dict):
-                    raise TypeError(
-                        f"SimIntegrationDetails.request: expected dict, got {type(_request).__name__}"
-                    )
-                request = SimIntegrationDetailsRequest.from_dict(_request)
-
-        except (TypeError, ValueError) as error:
-            raw = keep_raw(raw, error, "request", src_dict["request"])
-            request = UNSET
-
-        try:
-            _before_provisioning_rule = src_dict.get("beforeProvisioningRule", UNSET)
-            before_provisioning_rule: BeforeProvisioningRule | Unset = UNSET
-            if _before_provisioning_rule is not UNSET:
-                if not isinstance(_before_provisioning_rule, dict):
-                    raise TypeError(
-                        f"SimIntegrationDetails.beforeProvisioningRule: expected dict, got {type(_before_provisioning_rule).__name__}"
-                    )
-                before_provisioning_rule = BeforeProvisioningRule.from_dict(
-                    _before_provisioning_rule
-                )
-
-        except (TypeError, ValueError) as error:
-            raw = keep_raw(
-                raw, error, "beforeProvisioningRule", src_dict["beforeProvisioningRule"]
-            )
-            before_provisioning_rule = UNSET
-
-        sim_integration_details = cls(
-            name,
-            id,
-            created,
-            modified,
-            description,
-            type_,
-            attributes,
-            sources,
-            cluster,
-            status_map,
-            request,
-            before_provisioning_rule,
-        )
-
-        if not _KNOWN_KEYS.issuperset(src_dict):
-            sim_integration_details.additional_properties = {
-                prop_name: prop
-                for prop_name, prop in src_dict.items()
-                if prop_name not in _KNOWN_KEYS
-            }
-        if raw is not None:
-            sim_integration_details.additional_properties.update(raw)
-        return sim_integration_details
+        return _read(cls, src_dict)
 
     def __repr__(self) -> str:
         return model_repr(
@@ -407,3 +207,253 @@ class SimIntegrationDetails:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+def _read(cls: type[T], src_dict: dict[str, Any]) -> T:
+    """``cls.from_dict(src_dict)`` for a dict, strict or not as the decoding under way: what the
+    models containing this one call."""
+    if "name" not in src_dict:
+        raise ValueError("SimIntegrationDetails.name: required field is missing")
+    raw: dict[str, Any] | None = None
+    name = src_dict["name"]
+    if not isinstance(name, str):
+        raise TypeError(
+            f"SimIntegrationDetails.name: expected str, got {type(name).__name__}"
+        )
+
+    try:
+        id = src_dict.get("id", UNSET)
+        if not isinstance(id, str) and id is not UNSET:
+            raise TypeError(
+                f"SimIntegrationDetails.id: expected str, got {type(id).__name__}"
+            )
+
+    except (TypeError, ValueError) as error:
+        raw = keep_raw(raw, error, "id", src_dict["id"])
+        id = UNSET
+
+    try:
+        _created = src_dict.get("created", UNSET)
+        created: datetime.datetime | Unset = UNSET
+        if _created is not UNSET:
+            if not isinstance(_created, str):
+                raise TypeError(
+                    f"SimIntegrationDetails.created: expected str, got {type(_created).__name__}"
+                )
+            try:
+                created = parse_datetime(_created)
+            except ValueError:
+                raise ValueError(
+                    "SimIntegrationDetails.created: not an ISO 8601 date-time"
+                ) from None
+
+    except (TypeError, ValueError) as error:
+        raw = keep_raw(raw, error, "created", src_dict["created"])
+        created = UNSET
+
+    try:
+        _modified = src_dict.get("modified", UNSET)
+        modified: datetime.datetime | Unset = UNSET
+        if _modified is not UNSET:
+            if not isinstance(_modified, str):
+                raise TypeError(
+                    f"SimIntegrationDetails.modified: expected str, got {type(_modified).__name__}"
+                )
+            try:
+                modified = parse_datetime(_modified)
+            except ValueError:
+                raise ValueError(
+                    "SimIntegrationDetails.modified: not an ISO 8601 date-time"
+                ) from None
+
+    except (TypeError, ValueError) as error:
+        raw = keep_raw(raw, error, "modified", src_dict["modified"])
+        modified = UNSET
+
+    try:
+        description = src_dict.get("description", UNSET)
+        if not isinstance(description, str) and description is not UNSET:
+            raise TypeError(
+                f"SimIntegrationDetails.description: expected str, got {type(description).__name__}"
+            )
+
+    except (TypeError, ValueError) as error:
+        raw = keep_raw(raw, error, "description", src_dict["description"])
+        description = UNSET
+
+    try:
+        type_ = src_dict.get("type", UNSET)
+        if not isinstance(type_, str) and type_ is not UNSET:
+            raise TypeError(
+                f"SimIntegrationDetails.type: expected str, got {type(type_).__name__}"
+            )
+
+    except (TypeError, ValueError) as error:
+        raw = keep_raw(raw, error, "type", src_dict["type"])
+        type_ = UNSET
+
+    try:
+        _attributes = src_dict.get("attributes", UNSET)
+        attributes: None | SimIntegrationDetailsAttributes | Unset
+        if _attributes is UNSET:
+            attributes = UNSET
+        elif _attributes is None:
+            attributes = _attributes
+        elif isinstance(_attributes, dict):
+            attributes_type_0 = _read_sim_integration_details_attributes(
+                SimIntegrationDetailsAttributes, _attributes
+            )
+            attributes = attributes_type_0
+        else:
+            raise TypeError(
+                f"SimIntegrationDetails.attributes: expected None | SimIntegrationDetailsAttributes, got {type(_attributes).__name__}"
+            )
+
+    except (TypeError, ValueError) as error:
+        raw = keep_raw(raw, error, "attributes", src_dict["attributes"])
+        attributes = UNSET
+
+    try:
+        sources: list[str] | Unset = src_dict.get("sources", UNSET)
+        if sources is not UNSET:
+            if not isinstance(sources, list):
+                raise TypeError(
+                    f"SimIntegrationDetails.sources: expected list, got {type(sources).__name__}"
+                )
+            for sources_item in sources:
+                if not isinstance(sources_item, str):
+                    raise TypeError(
+                        f"SimIntegrationDetails.sources[]: expected str, got {type(sources_item).__name__}"
+                    )
+
+    except (TypeError, ValueError) as error:
+        raw = keep_raw(raw, error, "sources", src_dict["sources"])
+        sources = UNSET
+
+    try:
+        cluster = src_dict.get("cluster", UNSET)
+        if not isinstance(cluster, str) and cluster is not UNSET:
+            raise TypeError(
+                f"SimIntegrationDetails.cluster: expected str, got {type(cluster).__name__}"
+            )
+
+    except (TypeError, ValueError) as error:
+        raw = keep_raw(raw, error, "cluster", src_dict["cluster"])
+        cluster = UNSET
+
+    try:
+        _status_map = src_dict.get("statusMap", UNSET)
+        status_map: SimIntegrationDetailsStatusMap | Unset = UNSET
+        if _status_map is not UNSET:
+            if not isinstance(_status_map, dict):
+                raise TypeError(
+                    f"SimIntegrationDetails.statusMap: expected dict, got {type(_status_map).__name__}"
+                )
+            status_map = _read_sim_integration_details_status_map(
+                SimIntegrationDetailsStatusMap, _status_map
+            )
+
+    except (TypeError, ValueError) as error:
+        raw = keep_raw(raw, error, "statusMap", src_dict["statusMap"])
+        status_map = UNSET
+
+    try:
+        _request = src_dict.get("request", UNSET)
+        request: SimIntegrationDetailsRequest | Unset = UNSET
+        if _request is not UNSET:
+            if not isinstance(_request, dict):
+                raise TypeError(
+                    f"SimIntegrationDetails.request: expected dict, got {type(_request).__name__}"
+                )
+            request = _read_sim_integration_details_request(
+                SimIntegrationDetailsRequest, _request
+            )
+
+    except (TypeError, ValueError) as error:
+        raw = keep_raw(raw, error, "request", src_dict["request"])
+        request = UNSET
+
+    try:
+        _before_provisioning_rule = src_dict.get("beforeProvisioningRule", UNSET)
+        before_provisioning_rule: BeforeProvisioningRule | Unset = UNSET
+        if _before_provisioning_rule is not UNSET:
+            if not isinstance(_before_provisioning_rule, dict):
+                raise TypeError(
+                    f"SimIntegrationDetails.beforeProvisioningRule: expected dict, got {type(_before_provisioning_rule).__name__}"
+                )
+            before_provisioning_rule = _read_before_provisioning_rule(
+                BeforeProvisioningRule, _before_provisioning_rule
+            )
+
+    except (TypeError, ValueError) as error:
+        raw = keep_raw(
+            raw, error, "beforeProvisioningRule", src_dict["beforeProvisioningRule"]
+        )
+        before_provisioning_rule = UNSET
+
+    if cls is SimIntegrationDetails:
+        sim_integration_details = _new(cls)
+        sim_integration_details.name = name
+        sim_integration_details.id = id
+        sim_integration_details.created = created
+        sim_integration_details.modified = modified
+        sim_integration_details.description = description
+        sim_integration_details.type_ = type_
+        sim_integration_details.attributes = attributes
+        sim_integration_details.sources = sources
+        sim_integration_details.cluster = cluster
+        sim_integration_details.status_map = status_map
+        sim_integration_details.request = request
+        sim_integration_details.before_provisioning_rule = before_provisioning_rule
+        sim_integration_details.additional_properties = {}
+    else:
+        sim_integration_details = cls(
+            name,
+            id,
+            created,
+            modified,
+            description,
+            type_,
+            attributes,
+            sources,
+            cluster,
+            status_map,
+            request,
+            before_provisioning_rule,
+        )
+
+    if (
+        len(src_dict) != 12
+        or id is UNSET
+        or created is UNSET
+        or modified is UNSET
+        or description is UNSET
+        or type_ is UNSET
+        or attributes is UNSET
+        or sources is UNSET
+        or cluster is UNSET
+        or status_map is UNSET
+        or request is UNSET
+        or before_provisioning_rule is UNSET
+    ):
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            sim_integration_details.additional_properties = {
+                prop_name: prop
+                for prop_name, prop in src_dict.items()
+                if prop_name not in _KNOWN_KEYS
+            }
+        if raw is not None:
+            sim_integration_details.additional_properties.update(raw)
+    return sim_integration_details
+
+
+from ..models.before_provisioning_rule import _read as _read_before_provisioning_rule
+from ..models.sim_integration_details_attributes import (
+    _read as _read_sim_integration_details_attributes,
+)
+from ..models.sim_integration_details_request import (
+    _read as _read_sim_integration_details_request,
+)
+from ..models.sim_integration_details_status_map import (
+    _read as _read_sim_integration_details_status_map,
+)

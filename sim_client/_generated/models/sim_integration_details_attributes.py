@@ -12,6 +12,7 @@ from sim_client._reading import (
 )
 
 T = TypeVar("T", bound="SimIntegrationDetailsAttributes")
+_new = object.__new__
 
 
 @_attrs_define
@@ -46,10 +47,7 @@ class SimIntegrationDetailsAttributes:
                     f"SimIntegrationDetailsAttributes: expected dict, got {type(src_dict).__name__}"
                 )
             src_dict = dict(src_dict)
-        sim_integration_details_attributes = cls()
-
-        sim_integration_details_attributes.additional_properties = dict(src_dict)
-        return sim_integration_details_attributes
+        return _read(cls, src_dict)
 
     def __repr__(self) -> str:
         # A free-form map (an integration's attributes hold connection settings and
@@ -71,3 +69,14 @@ class SimIntegrationDetailsAttributes:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+def _read(cls: type[T], src_dict: dict[str, Any]) -> T:
+    """``cls.from_dict(src_dict)`` for a dict, strict or not as the decoding under way: what the
+    models containing this one call."""
+    sim_integration_details_attributes = (
+        _new(cls) if cls is SimIntegrationDetailsAttributes else cls()
+    )
+
+    sim_integration_details_attributes.additional_properties = dict(src_dict)
+    return sim_integration_details_attributes

@@ -12,6 +12,7 @@ from sim_client._reading import (
 )
 
 T = TypeVar("T", bound="SimIntegrationDetailsStatusMap")
+_new = object.__new__
 
 
 @_attrs_define
@@ -46,20 +47,7 @@ class SimIntegrationDetailsStatusMap:
                     f"SimIntegrationDetailsStatusMap: expected dict, got {type(src_dict).__name__}"
                 )
             src_dict = dict(src_dict)
-        sim_integration_details_status_map = cls()
-
-        additional_properties: dict[str, str] = {}
-        for prop_name, prop_dict in src_dict.items():
-            additional_property = prop_dict
-            if not isinstance(additional_property, str):
-                raise TypeError(
-                    f"SimIntegrationDetailsStatusMap[{prop_name!r}]: expected str, got {type(additional_property).__name__}"
-                )
-
-            additional_properties[prop_name] = additional_property
-
-        sim_integration_details_status_map.additional_properties = additional_properties
-        return sim_integration_details_status_map
+        return _read(cls, src_dict)
 
     def __repr__(self) -> str:
         # A free-form map (an integration's attributes hold connection settings and
@@ -81,3 +69,24 @@ class SimIntegrationDetailsStatusMap:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+def _read(cls: type[T], src_dict: dict[str, Any]) -> T:
+    """``cls.from_dict(src_dict)`` for a dict, strict or not as the decoding under way: what the
+    models containing this one call."""
+    sim_integration_details_status_map = (
+        _new(cls) if cls is SimIntegrationDetailsStatusMap else cls()
+    )
+
+    additional_properties: dict[str, str] = {}
+    for prop_name, prop_dict in src_dict.items():
+        additional_property = prop_dict
+        if not isinstance(additional_property, str):
+            raise TypeError(
+                f"SimIntegrationDetailsStatusMap[{prop_name!r}]: expected str, got {type(additional_property).__name__}"
+            )
+
+        additional_properties[prop_name] = additional_property
+
+    sim_integration_details_status_map.additional_properties = additional_properties
+    return sim_integration_details_status_map

@@ -16,6 +16,7 @@ from sim_client._reading import (
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="UnauthorizedBody")
+_new = object.__new__
 
 _KNOWN_KEYS = frozenset(("error",))
 
@@ -56,31 +57,7 @@ class UnauthorizedBody:
                     f"UnauthorizedBody: expected dict, got {type(src_dict).__name__}"
                 )
             src_dict = dict(src_dict)
-        raw: dict[str, Any] | None = None
-        try:
-            error = src_dict.get("error", UNSET)
-            if error is not UNSET and not isinstance(error, str):
-                raise TypeError(
-                    f"UnauthorizedBody.error: expected str, got {type(error).__name__}"
-                )
-
-        except (TypeError, ValueError) as error:
-            raw = keep_raw(raw, error, "error", src_dict["error"])
-            error = UNSET
-
-        unauthorized_body = cls(
-            error,
-        )
-
-        if not _KNOWN_KEYS.issuperset(src_dict):
-            unauthorized_body.additional_properties = {
-                prop_name: prop
-                for prop_name, prop in src_dict.items()
-                if prop_name not in _KNOWN_KEYS
-            }
-        if raw is not None:
-            unauthorized_body.additional_properties.update(raw)
-        return unauthorized_body
+        return _read(cls, src_dict)
 
     def __repr__(self) -> str:
         return model_repr(self, ("error",))
@@ -100,3 +77,39 @@ class UnauthorizedBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+def _read(cls: type[T], src_dict: dict[str, Any]) -> T:
+    """``cls.from_dict(src_dict)`` for a dict, strict or not as the decoding under way: what the
+    models containing this one call."""
+    raw: dict[str, Any] | None = None
+    try:
+        error = src_dict.get("error", UNSET)
+        if not isinstance(error, str) and error is not UNSET:
+            raise TypeError(
+                f"UnauthorizedBody.error: expected str, got {type(error).__name__}"
+            )
+
+    except (TypeError, ValueError) as error:
+        raw = keep_raw(raw, error, "error", src_dict["error"])
+        error = UNSET
+
+    if cls is UnauthorizedBody:
+        unauthorized_body = _new(cls)
+        unauthorized_body.error = error
+        unauthorized_body.additional_properties = {}
+    else:
+        unauthorized_body = cls(
+            error,
+        )
+
+    if len(src_dict) != 1 or error is UNSET:
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            unauthorized_body.additional_properties = {
+                prop_name: prop
+                for prop_name, prop in src_dict.items()
+                if prop_name not in _KNOWN_KEYS
+            }
+        if raw is not None:
+            unauthorized_body.additional_properties.update(raw)
+    return unauthorized_body
