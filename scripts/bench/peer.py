@@ -269,12 +269,13 @@ def _error_text(error: dict[str, str]) -> str:
 
 def render(results: dict[str, Any]) -> str:
     info, peer = results["machine"], results["peer"]
-    packages = peer["packages"]
+    packages, ours = peer["packages"], info["packages"]
     levels = [str(level) for level in results["config"]["concurrency"]]
     lines = [
         f"Peer benchmark ({'quick' if results['config']['quick'] else 'full'}): "
         f"sailpoint {packages['sailpoint']} (beta API; pydantic {packages['pydantic']}, "
-        f"urllib3 {packages['urllib3']}) vs SimClient {info['sim_client']} (httpx {info['httpx']})",
+        f"urllib3 {packages['urllib3']}) vs SimClient {ours['sim-client']} "
+        f"(httpx {ours['httpx']})",
         f"{info['cpu_model']}, {info['cpus_usable']} CPUs usable, {info['platform']}",
         f"SDK on {peer['interpreter']} with threads; SimClient on {info['python']} with "
         "asyncio tasks; bench_server.py on 127.0.0.1 in its own process",
