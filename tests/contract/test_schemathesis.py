@@ -46,7 +46,9 @@ pytestmark = [pytest.mark.loopback, pytest.mark.schemathesis]
 FRAGMENT = Path(__file__).resolve().parents[2] / "openapi" / "sim-integrations.beta.yaml"
 SEED = 20261127
 EXAMPLES_PER_OPERATION = 40
-STATEFUL_RUNS = 25
+# Enough sequences that each linked operation is reached whichever other tests were collected
+# (the sequences drawn change with them, derandomized or not).
+STATEFUL_RUNS = 100
 STATEFUL_STEPS = 8
 
 
