@@ -90,10 +90,10 @@ class Transfer:
             return self.http.build_request(
                 method, url, headers=headers, content=body, timeout=timeout
             )
+        content = body or b""
         if body is not None or method in _WITH_BODY:
             headers = httpx.Headers(headers)
-            headers["Content-Length"] = str(len(body or b""))
-        content = body or b""
+            headers["Content-Length"] = str(len(content))
         request = httpx.Request(
             method,
             url,
