@@ -16,11 +16,15 @@ from __future__ import annotations
 import abc
 import asyncio
 import bisect
+import hashlib
 import logging
 import math
 import time
 from collections.abc import Awaitable, Callable
 
+import httpx
+
+from sim_client.errors import RateLimitError, describe_request
 from sim_client.rate_limit import RateLimit
 
 logger = logging.getLogger("sim_client")
@@ -254,6 +258,44 @@ def wake_up(wake: asyncio.Future[None] | None) -> None:
     """Resolve ``wake`` unless it is done or its event loop is gone."""
     if wake is not None and not wake.done() and not wake.get_loop().is_closed():
         wake.set_result(None)
+
+
+async def take_slot(
+    budget: Budget, max_wait: float, request: httpx.Request, limited: RateLimitError | None
+) -> float:
+    """Wait for a slot of ``budget``; the seconds waited. A wait longer than ``max_wait`` is a
+    :class:`RateLimitError` at once, with ``request`` not sent: the 429 ``limited`` that paused
+    the budget for this call, if there is one."""
+    try:
+        return await budget.acquire(max(0.0, max_wait))
+    except WaitTooLong as error:
+        if limited is not None:
+            raise not_retried(limited, error.wait, max_wait) from None
+        raise RateLimitError(
+            f"{describe_request(request)} not sent: it would have had to wait {error.wait:.1f} s "
+            f"for {error.reason}, more than max_rate_limit_wait allows "
+            f"({max(0.0, max_wait):.1f} s left)",
+            retry_after=error.wait,
+            response=httpx.Response(
+                429, headers={"Retry-After": f"{error.wait:.0f}"}, request=request
+            ),
+            body=None,
+        ) from None
+
+
+def not_retried(error: RateLimitError, wait: float, max_wait: float) -> RateLimitError:
+    """``error``, saying it is not retried: a ``wait`` seconds long is more than ``max_wait``."""
+    error.args = (
+        f"{error.args[0]}; not retried: it would have had to wait {wait:.1f} s for the rate "
+        f"limit, more than max_rate_limit_wait allows ({max(0.0, max_wait):.1f} s left)",
+    )
+    return error
+
+
+def budget_key(tenant_root: str, identity: str) -> str:
+    """Whose budget: the tenant and the client's identity (its client id, or its static token),
+    hashed, so that no secret is kept."""
+    return hashlib.sha256(f"{tenant_root}\0{identity}".encode()).hexdigest()
 
 
 _BUDGETS: dict[tuple[int, float, str | None, str], Budget] = {}

@@ -15,7 +15,7 @@ import warnings
 
 import httpx
 
-from sim_client.errors import MAX_TEXT, excerpt, redact
+from sim_client._masking import MAX_TEXT, excerpt, redact
 
 __all__ = ["SimDeprecationWarning", "notice_deprecation"]
 

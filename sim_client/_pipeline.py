@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import httpx
 
 from sim_client import _clock
+from sim_client._masking import redact
 from sim_client._notices import notice_deprecation
 from sim_client._transfer import Transfer, exchange
 from sim_client.errors import (
@@ -41,7 +42,6 @@ from sim_client.errors import (
     SimError,
     describe_request,
     make_status_error,
-    redact,
 )
 
 if TYPE_CHECKING:
@@ -163,8 +163,11 @@ async def send(
         attempt += 1
         connection.ensure_open()
         if budget is not None:
-            left = options.max_rate_limit_wait - waited
-            waited += await _slot(connection, budget, left, request, limited)
+            if not budget.try_acquire():
+                from sim_client._budget import take_slot  # here: asyncio only when a call waits
+
+                left = options.max_rate_limit_wait - waited
+                waited += await connection.until_closed(take_slot(budget, left, request, limited))
             limited = None
         started = time.perf_counter()
         sent = False
@@ -205,7 +208,9 @@ async def send(
                 # Every call of the budget holds, this one too (in _slot, for what it may wait).
                 await budget.pause(min(pause, MAX_PAUSE))
             if waited + pause > options.max_rate_limit_wait:
-                raise _too_long(failure, pause, options.max_rate_limit_wait - waited)
+                from sim_client._budget import not_retried
+
+                raise not_retried(failure, pause, options.max_rate_limit_wait - waited)
             limited = failure
             if budget is None:
                 _log_rate_limit(request, pause)
@@ -250,38 +255,6 @@ def _runtime_error(
 _OTHER_LOOP = ("Event loop is closed", "attached to a different loop", "different event loop")
 
 
-async def _slot(
-    connection: Connection,
-    budget: Budget,
-    max_wait: float,
-    request: httpx.Request,
-    limited: RateLimitError | None,
-) -> float:
-    """Wait for a place in ``budget``; the seconds waited. A wait longer than ``max_wait`` is a
-    :class:`RateLimitError` at once, with nothing sent: the 429 ``limited`` that paused the
-    budget for this call, if there is one."""
-    if budget.try_acquire():
-        return 0.0
-    from sim_client._budget import WaitTooLong  # here: asyncio only when a call waits
-
-    try:
-        return await connection.until_closed(budget.acquire(max(0.0, max_wait)))
-    except WaitTooLong as error:
-        if limited is not None:
-            raise _too_long(limited, error.wait, max_wait) from None
-        response = httpx.Response(
-            429, headers={"Retry-After": f"{error.wait:.0f}"}, request=request
-        )
-        raise RateLimitError(
-            f"{describe_request(request)} not sent: it would have had to wait {error.wait:.1f} s "
-            f"for {error.reason}, more than max_rate_limit_wait allows "
-            f"({max(0.0, max_wait):.1f} s left)",
-            retry_after=error.wait,
-            response=response,
-            body=None,
-        ) from None
-
-
 def should_retry(error: SimError, method: str, sent: bool) -> bool:
     """Whether ``error`` of a ``method`` request may be tried again (429 aside: see :func:`send`).
 
@@ -309,14 +282,6 @@ def rate_limit_wait(error: RateLimitError, refusals: int, rng: random.Random) ->
     if error.retry_after is not None:
         return max(error.retry_after, floor)
     return max(backoff(refusals, rng), floor)
-
-
-def _too_long(error: RateLimitError, wait: float, max_wait: float) -> RateLimitError:
-    error.args = (
-        f"{error.args[0]}; not retried: it would have had to wait {wait:.1f} s for the rate "
-        f"limit, more than max_rate_limit_wait allows ({max(0.0, max_wait):.1f} s left)",
-    )
-    return error
 
 
 def _log_rate_limit(request: httpx.Request, wait: float) -> None:

@@ -5,10 +5,14 @@ from __future__ import annotations
 import ipaddress
 import math
 import re
+from collections.abc import Mapping
 
 import httpx
 
 _HEADER_SAFE = re.compile(r"[!-~]+")
+_HEADER_VALUE = re.compile(r"[ -~]*")
+# Headers a view may not set: the token's, and those that describe the request's own body.
+_OWN_HEADERS = frozenset({"authorization", "host", "content-length", "content-type"})
 
 
 def check_url(url: object, what: str) -> str:
@@ -105,3 +109,22 @@ def check_max_rate_limit_wait(seconds: object) -> float:
     if not math.isfinite(value) or value < 0:
         raise ValueError("max_rate_limit_wait must be finite seconds >= 0")
     return value
+
+
+def check_headers(headers: object) -> dict[str, str]:
+    """Extra headers of a view: visible ASCII names, values of visible ASCII and spaces, none
+    of the client's own (``Authorization``, ``Host``, those of the body)."""
+    if headers is None:
+        return {}
+    if not isinstance(headers, Mapping):
+        raise TypeError("headers must be a mapping of header names to values")
+    for name, value in headers.items():
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise TypeError("headers must map str to str")
+        if not is_header_safe(name) or not _HEADER_VALUE.fullmatch(value):
+            raise ValueError(
+                "header names must be visible ASCII, and values visible ASCII and spaces"
+            )
+        if name.lower() in _OWN_HEADERS:
+            raise ValueError(f"the {name} header is the client's own; it cannot be set")
+    return dict(headers)

@@ -23,15 +23,13 @@ from typing import Any
 
 import httpx
 
+from sim_client._masking import MAX_TEXT, excerpt, redact
 from sim_client.errors import (
-    MAX_TEXT,
     APIConnectionError,
     APITimeoutError,
     ResponseDecodeError,
     ResponseTooLargeError,
     describe_request,
-    excerpt,
-    redact,
 )
 
 #: What a refused answer is called instead of quoting it.

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import hashlib
 import json
 import os
-import re
 from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
@@ -29,21 +27,21 @@ from sim_client._http import CookielessAsyncClient
 from sim_client._pipeline import Connection, Options, request_headers, send
 from sim_client._responses import RawResponse
 from sim_client._settings import (
+    check_headers,
     check_max_rate_limit_wait,
     check_max_response_bytes,
     check_max_retries,
     check_timeout,
     check_url,
-    is_header_safe,
 )
 from sim_client._transfer import DEFAULT_MAX_RESPONSE_BYTES, Transfer, attempt_deadline
 from sim_client._version import __version__
-from sim_client.auth import ClientCredentialsAuth, StaticTokenAuth, make_auth
+from sim_client.auth import ClientCredentialsAuth, make_auth
 from sim_client.models import SimIntegration
 from sim_client.rate_limit import RateLimit
 
 if TYPE_CHECKING:
-    from sim_client.desired import ApplyResult, Outcome, Plan
+    from sim_client.desired import ApplyResult, Plan
 
 __all__ = ["DEFAULT_RATE_LIMIT", "DEFAULT_TIMEOUT", "RawResponseClient", "SimClient"]
 
@@ -53,9 +51,6 @@ DEFAULT_RATE_LIMIT = RateLimit(100, per=10.0)
 """The service's documented limit: 100 requests per 10 s per client id."""
 DEFAULT_MAX_RATE_LIMIT_WAIT = 120.0
 """How long one call may wait for the rate limit (slots and 429 pauses together), by default."""
-# Headers a view may not set: the token's, and those that describe the request's own body.
-_OWN_HEADERS = frozenset({"authorization", "host", "content-length", "content-type"})
-_HEADER_VALUE = re.compile(r"[ -~]*")
 # The default argument, told apart by identity from a timeout the caller passed.
 _TIMEOUT_NOT_GIVEN = httpx.Timeout(30.0)
 
@@ -125,9 +120,10 @@ class SimClient:
             request_timeout = checked_timeout
         budget = None
         if rate_limit is not None:
-            from sim_client._budget import budget_for  # here: importing loads no asyncio
+            from sim_client._budget import budget_for, budget_key  # here: loads asyncio
 
-            budget = budget_for(rate_limit, _budget_key(tenant_root, auth), clock=now, sleep=wait)
+            key = budget_key(tenant_root, auth.budget_identity())
+            budget = budget_for(rate_limit, key, clock=now, sleep=wait)
         self._connection = Connection(
             http=http_client,
             auth=auth,
@@ -179,7 +175,9 @@ class SimClient:
 
     def __repr__(self) -> str:
         connection = self._connection
-        kind = "client_credentials" if isinstance(self._auth, ClientCredentialsAuth) else "token"
+        kind = (
+            "client_credentials" if isinstance(connection.auth, ClientCredentialsAuth) else "token"
+        )
         state = (", strict=True" if self._strict else "") + (
             ", closed" if connection.closed else ""
         )
@@ -207,18 +205,6 @@ class SimClient:
     def closed(self) -> bool:
         """Whether :meth:`aclose` has been called (on this client or the one it is a view of)."""
         return self._connection.closed
-
-    @property
-    def _http(self) -> httpx.AsyncClient:
-        return self._connection.http
-
-    @property
-    def _auth(self) -> StaticTokenAuth | ClientCredentialsAuth:
-        return self._connection.auth
-
-    @property
-    def _transfer(self) -> Transfer:
-        return self._options.transfer
 
     async def __aenter__(self) -> Self:
         self._connection.ensure_open()
@@ -258,19 +244,7 @@ class SimClient:
             transfer = dataclasses.replace(
                 transfer, timeout=checked, deadline=attempt_deadline(checked)
             )
-        merged = dict(options.headers)
-        if headers is not None and not isinstance(headers, Mapping):
-            raise TypeError("headers must be a mapping of header names to values")
-        for name, value in (headers or {}).items():
-            if not isinstance(name, str) or not isinstance(value, str):
-                raise TypeError("headers must map str to str")
-            if not is_header_safe(name) or not _HEADER_VALUE.fullmatch(value):
-                raise ValueError(
-                    "header names must be visible ASCII, and values visible ASCII and spaces"
-                )
-            if name.lower() in _OWN_HEADERS:
-                raise ValueError(f"the {name} header is the client's own; it cannot be set")
-            merged[name] = value
+        merged = {**options.headers, **check_headers(headers)}
         view = object.__new__(SimClient)
         view._connection = self._connection
         view._strict = self._strict
@@ -393,20 +367,12 @@ class SimClient:
 
         return await plan(self, desired, **options)
 
-    async def apply(
-        self,
-        plan: Plan,
-        *,
-        concurrency: int = 4,
-        fail_fast: bool = False,
-        on_outcome: Callable[[Outcome], None] | None = None,
-    ) -> ApplyResult:
-        """Carry out ``plan``, each action's outcome reported: :func:`sim_client.desired.apply`."""
+    async def apply(self, plan: Plan, **options: Any) -> ApplyResult:
+        """Carry out ``plan``: :func:`sim_client.desired.apply`, whose keyword arguments
+        (``concurrency``, ``fail_fast``, ``on_outcome``) ``options`` are."""
         from sim_client.desired import apply
 
-        return await apply(
-            self, plan, concurrency=concurrency, fail_fast=fail_fast, on_outcome=on_outcome
-        )
+        return await apply(self, plan, **options)
 
 
 class RawResponseClient:
@@ -481,12 +447,6 @@ def _named(integrations: list[SimIntegration], name: str) -> SimIntegration | No
         if integration.name == name:
             return integration
     return None
-
-
-def _budget_key(tenant_root: str, auth: StaticTokenAuth | ClientCredentialsAuth) -> str:
-    """Whose budget: the tenant and the client id, or the static token (hashed: never kept)."""
-    who = auth.budget_identity()
-    return hashlib.sha256(f"{tenant_root}\0{who}".encode()).hexdigest()
 
 
 @functools.lru_cache(maxsize=512)

@@ -27,16 +27,16 @@ caller knows (the token sent, the client secret) before it is kept or shown, and
 
 from __future__ import annotations
 
-import functools
 import json
 import math
-import re
 import time
 from collections.abc import Iterable
 from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
 
 import httpx
+
+from sim_client._masking import MAX_TEXT, excerpt, hide, redact
 
 __all__ = [
     "APIConnectionError",
@@ -62,13 +62,8 @@ __all__ = [
 #: ``body`` of an error keeps the parsed JSON of an answer up to this many characters long,
 #: and of a longer (or non-JSON) answer its first this many characters as text.
 MAX_BODY_EXCERPT = 8192
-#: Each server-provided text (a message, a tracking id, a detail code) is cut to this length.
-MAX_TEXT = 1000
 #: At most this many of the server's texts are kept in ``messages``.
 MAX_MESSAGES = 20
-_MASK = "***"
-# C0 and C1 controls, DEL and the Unicode line and paragraph separators: never raw in a message.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 class SimError(Exception):
@@ -80,53 +75,6 @@ def describe_request(request: httpx.Request) -> str:
     return f"{request.method} {request.url.raw_path.decode('ascii').split('?', 1)[0]}"
 
 
-def redact(text: str, secrets: Iterable[str] = ()) -> str:
-    """``text`` fit for a message or a log record: each secret masked, control characters escaped.
-
-    A secret is masked as it is, percent-encoded (as a form or a URL carries it) and
-    JSON-escaped; a control character becomes its ``\\xNN``/``\\uNNNN`` escape.
-    """
-    return _CONTROL.sub(_escape, hide(text, secrets))
-
-
-def hide(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with each secret masked (as it is, percent-encoded or JSON-escaped)."""
-    if not text:
-        return text
-    pattern = _secrets_pattern(tuple(secret for secret in secrets if secret))
-    return text if pattern is None else pattern.sub(_MASK, text)
-
-
-@functools.lru_cache(maxsize=64)
-def _secrets_pattern(secrets: tuple[str, ...]) -> re.Pattern[str] | None:
-    """One pattern for ``secrets``, each character of each as it is, percent-encoded (either
-    case of hex, ``+`` for a space) or JSON-escaped, whichever way each character came: an
-    encoder that leaves some characters as they are (``%2F`` next to a plain ``+``) is caught."""
-    if not secrets:
-        return None
-    # Longest first, so that no shorter secret leaves part of a longer one visible.
-    ordered = sorted(set(secrets), key=len, reverse=True)
-    return re.compile("|".join("".join(map(_char_forms, secret)) for secret in ordered))
-
-
-def _char_forms(char: str) -> str:
-    """A pattern for ``char`` as it is, percent-encoded or JSON-escaped."""
-    forms = [re.escape(char), re.escape(json.dumps(char)[1:-1])]
-    if char == "/":
-        forms.append(re.escape("\\/"))
-    if char == " ":
-        forms.append(re.escape("+"))
-    forms.extend("%" + _hex(f"{byte:02X}") for byte in char.encode())
-    if ord(char) < 0x10000:
-        forms.append(re.escape("\\u") + _hex(f"{ord(char):04X}"))
-    return "(?:" + "|".join(dict.fromkeys(forms)) + ")"
-
-
-def _hex(digits: str) -> str:
-    """A pattern for hex ``digits`` in either case."""
-    return "".join(d if d.isdigit() else f"[{d}{d.lower()}]" for d in digits)
-
-
 def response_text(response: httpx.Response) -> str:
     """The body of ``response`` as text; as UTF-8 (errors replaced) when the charset it names
     cannot decode it (``charset=rot13``, ``hex``, an unknown or a broken one)."""
@@ -134,15 +82,6 @@ def response_text(response: httpx.Response) -> str:
         return response.text
     except Exception:  # a codec of any kind may fail in any way
         return response.content.decode("utf-8", errors="replace")
-
-
-def _escape(match: re.Match[str]) -> str:
-    return repr(match.group())[1:-1]
-
-
-def excerpt(text: str, limit: int) -> str:
-    """``text`` cut to at most ``limit`` characters, the cut marked with an ellipsis."""
-    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
 class ClientClosedError(SimError, RuntimeError):

@@ -127,7 +127,7 @@ def own_transport(name: str, **options: Any) -> httpx.AsyncBaseTransport:
 
 def pooled_connections(sim: SimClient) -> int:
     """How many connections the client's own pool holds."""
-    transport = sim._http._transport
+    transport = sim._connection.http._transport
     if isinstance(transport, AiohttpTransport):
         session = transport.client
         if not isinstance(session, aiohttp.ClientSession) or session.closed:

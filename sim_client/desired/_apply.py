@@ -19,7 +19,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sim_client.errors import APIStatusError, NotFoundError, SimError, hide
+from sim_client._masking import hide
+from sim_client.errors import APIStatusError, NotFoundError, SimError
 
 from ._diff import same
 from ._digest import digest

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sim_client.errors import redact
+from sim_client._masking import redact
 
 from ._documents import Document, dotted
 from ._secrets import SENSITIVE, FieldPath

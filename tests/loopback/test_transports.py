@@ -35,11 +35,11 @@ async def test_a_client_simclient_builds_keeps_no_cookies() -> None:
     async with SimClient(BASE_URL, token=TOKEN, transport=api.transport) as sim:
         await sim.get_integration("a" * 32)
         await sim.get_integration("a" * 32)
-        assert list(sim._http.cookies.jar) == []
-        sim._http.cookies.set("planted", "1")
-        assert list(sim._http.cookies.jar) == []
+        assert list(sim._connection.http.cookies.jar) == []
+        sim._connection.http.cookies.set("planted", "1")
+        assert list(sim._connection.http.cookies.jar) == []
         with pytest.raises(TypeError):
-            sim._http.cookies = {"planted": "1"}
+            sim._connection.http.cookies = {"planted": "1"}
     assert [r.headers.get("Cookie") for r in api.requests] == [None, None]
 
 
@@ -150,7 +150,7 @@ async def test_the_pool_limit_is_kept_by_the_aiohttp_transport(
         ) as sim,
     ):
         await asyncio.gather(*(sim.list_integrations() for _ in range(6)))
-        transport = sim._http._transport
+        transport = sim._connection.http._transport
         assert isinstance(transport, AiohttpTransport)
         assert isinstance(transport.client, aiohttp.ClientSession)
         connector = transport.client.connector

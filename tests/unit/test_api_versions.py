@@ -145,7 +145,9 @@ async def test_the_token_request_never_carries_the_experimental_header(api: ApiN
     async with mock.client(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, api=api) as sim:
         await sim.list_integrations()
         await sim.get_integration("abc")
-        assert EXPERIMENTAL_HEADER not in sim._http.headers  # set per request, not by default
+        assert (
+            EXPERIMENTAL_HEADER not in sim._connection.http.headers
+        )  # set per request, not by default
 
     assert len(mock.token_requests) == 2
     assert all(EXPERIMENTAL_HEADER not in r.headers for r in mock.token_requests)

@@ -387,7 +387,7 @@ def test_an_httpx_timeout_with_a_phase_that_is_not_finite_seconds_is_refused(
 
 def test_a_max_response_bytes_of_one_is_accepted() -> None:
     sim = SimClient("https://acme.example", token=TOKEN, max_response_bytes=1)
-    assert sim._transfer.limit == 1
+    assert sim._options.transfer.limit == 1
 
 
 async def test_null_values_inside_attributes_are_sent() -> None:

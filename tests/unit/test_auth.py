@@ -483,8 +483,8 @@ async def test_a_refused_fetch_on_the_401_path_is_shared() -> None:
 
     recorder = Recorder(api, first_then_refuse)
     sim = recorded_client(recorder, max_retries=0)
-    http = sim._http
-    auth = sim._auth
+    http = sim._connection.http
+    auth = sim._connection.auth
     assert isinstance(auth, ClientCredentialsAuth)
     assert await auth.bearer(Transfer(http, None, None)) == "first"
     outcomes = await asyncio.gather(
@@ -806,7 +806,7 @@ async def test_a_failed_fetch_nobody_waits_for_leaves_no_unretrieved_error() -> 
     caller.cancel()
     with pytest.raises(asyncio.CancelledError):
         await caller
-    auth = sim._auth
+    auth = sim._connection.auth
     assert isinstance(auth, ClientCredentialsAuth)
     gate.set()
     for _ in range(50):

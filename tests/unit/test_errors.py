@@ -23,7 +23,8 @@ from sim_client import (
     SimClient,
     SimError,
 )
-from sim_client.errors import MAX_BODY_EXCERPT, MAX_TEXT, excerpt, redact
+from sim_client._masking import MAX_TEXT, excerpt, redact
+from sim_client.errors import MAX_BODY_EXCERPT
 from tests.mock_api import MockAPI, integration, json_response
 
 ERROR_DTO = {

@@ -27,7 +27,7 @@ async def test_async_with_closes_and_a_closed_client_refuses_calls() -> None:
 
 async def test_an_own_http_client_is_closed_and_has_a_finite_default_timeout() -> None:
     sim = SimClient(BASE_URL, token=TOKEN)
-    own = sim._http
+    own = sim._connection.http
     assert own.timeout == httpx.Timeout(30.0)
     assert own.headers["User-Agent"].startswith("sim-client/")
     await sim.aclose()
@@ -77,11 +77,11 @@ async def test_an_explicit_timeout_applies_to_every_request() -> None:
 
 def test_repr_names_the_tenant_but_no_credentials() -> None:
     sim = SimClient(BASE_URL, client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
-    text = repr(sim) + str(sim) + repr(sim._auth)
+    text = repr(sim) + str(sim) + repr(sim._connection.auth)
     assert "acme.api.identitynow.com/beta" in text and "client_credentials" in text
     assert CLIENT_SECRET not in text
     static = SimClient(BASE_URL, token=TOKEN)
-    assert TOKEN not in repr(static) + str(static) + repr(static._auth)
+    assert TOKEN not in repr(static) + str(static) + repr(static._connection.auth)
 
 
 def test_from_env_with_client_credentials() -> None:
@@ -128,7 +128,7 @@ async def test_a_transport_goes_into_the_clients_own_http_client() -> None:
     api = MockAPI(json_response(200, []))
     sim = SimClient(BASE_URL, token=TOKEN, transport=api.transport)
     assert await sim.list_integrations() == []
-    own = sim._http
+    own = sim._connection.http
     assert own.headers["User-Agent"].startswith("sim-client/")
     await sim.aclose()
     assert own.is_closed

@@ -25,8 +25,9 @@ from sim_client import (
     ServerError,
     SimClient,
 )
+from sim_client._masking import MAX_TEXT
 from sim_client._transfer import DEFAULT_MAX_RESPONSE_BYTES, attempt_deadline
-from sim_client.errors import MAX_BODY_EXCERPT, MAX_MESSAGES, MAX_TEXT
+from sim_client.errors import MAX_BODY_EXCERPT, MAX_MESSAGES
 from tests.mock_api import CLIENT_ID, CLIENT_SECRET, MockAPI, integration, json_response
 
 T = TypeVar("T")

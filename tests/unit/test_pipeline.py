@@ -99,7 +99,7 @@ async def test_with_options_is_a_view_sharing_the_pool_the_token_and_the_budget(
     api = MockAPI(default=recording)
     sim = api.client(max_retries=2)
     view = sim.with_options(max_retries=0, timeout=3.0, headers={"X-Trace": "t1"})
-    assert view._http is sim._http and view._connection is sim._connection
+    assert view._connection.http is sim._connection.http and view._connection is sim._connection
     assert view._options.max_retries == 0 and sim._options.max_retries == 2
     assert view._options.transfer.deadline == 3.0
     await view.get_integration("i")
