@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import httpx
 
 from sim_client import _clock
+from sim_client._failures import runtime_error
 from sim_client._masking import redact
 from sim_client._notices import notice_deprecation
 from sim_client._transfer import Transfer, exchange
@@ -186,7 +187,8 @@ async def send(
         except SimError as error:
             failure = error
         except RuntimeError as error:  # httpx's or asyncio's, not ours
-            typed = _runtime_error(connection, request, error)
+            closed = connection.closed or connection.http.is_closed
+            typed = runtime_error(request, error, closed)
             if typed is None:
                 raise
             raise typed from error
@@ -231,28 +233,6 @@ async def send(
             _describe(failure),
         )
         await connection.pause(delay)
-
-
-def _runtime_error(
-    connection: Connection, request: httpx.Request, error: RuntimeError
-) -> SimError | None:
-    """The typed error for a RuntimeError of httpx or asyncio under a call: the client was
-    closed, or it is used from another event loop than its connections'; else None."""
-    if connection.closed or connection.http.is_closed:
-        return ClientClosedError("the HTTP client was closed during the call")
-    if not any(sign in str(error) for sign in _OTHER_LOOP):
-        return None
-    return APIConnectionError(
-        f"{describe_request(request)} failed: {type(error).__name__}: {error} (a SimClient "
-        "keeps its connections in the event loop that first used it; make one per loop)",
-        request=request,
-        request_sent=False,
-        retryable=False,
-    )
-
-
-# What asyncio says of a future, lock or loop of another event loop than the running one.
-_OTHER_LOOP = ("Event loop is closed", "attached to a different loop", "different event loop")
 
 
 def should_retry(error: SimError, method: str, sent: bool) -> bool:

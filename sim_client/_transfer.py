@@ -14,8 +14,6 @@ the aiohttp transport. An injected ``http_client`` keeps the whole of ``send``: 
 from __future__ import annotations
 
 import datetime
-import re
-import socket
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -23,28 +21,9 @@ from typing import Any
 
 import httpx
 
-from sim_client._masking import MAX_TEXT, excerpt, redact
-from sim_client.errors import (
-    APIConnectionError,
-    APITimeoutError,
-    ResponseDecodeError,
-    ResponseTooLargeError,
-    describe_request,
-)
-
-#: What a refused answer is called instead of quoting it.
-NOT_HTTP = "the answer is not valid HTTP"
-# h11's words for a line it refused, which it quotes ("illegal status line: bytearray(b'...')").
-_QUOTED = re.compile(r"bytearray\(|b'|b\"|illegal|malformed|invalid", re.IGNORECASE)
-_WORDS = re.compile(r"([A-Za-z][A-Za-z -]{0,40}):")
-# Failures before any byte of the request left: safe to repeat for every method.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-# getaddrinfo's answers for a name that does not exist (EAI_AGAIN, a passing fault, is not one).
-_NAME_UNKNOWN = frozenset(
-    code
-    for code in (getattr(socket, "EAI_NONAME", None), getattr(socket, "EAI_NODATA", None))
-    if code
-)
+from sim_client._failures import timed_out, transport_error
+from sim_client._masking import redact
+from sim_client.errors import ResponseDecodeError, ResponseTooLargeError, describe_request
 
 # Methods whose request states its body's length even when there is none, as httpx's do.
 _WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
@@ -142,40 +121,10 @@ async def exchange(
                 response.elapsed = datetime.timedelta(seconds=time.perf_counter() - started)
             return response
     except TimeoutError as error:
-        within = "" if transfer.deadline is None else f" within {transfer.deadline:g} s"
-        raise APITimeoutError(
-            f"{_named(request, context)} timed out: no complete answer{within}", request=request
-        ) from error
-    except httpx.TimeoutException as error:
-        raise APITimeoutError(
-            f"{_named(request, context)} timed out ({type(error).__name__})",
-            request=request,
-            request_sent=not isinstance(error, _NOT_SENT),
-        ) from error
+        raise timed_out(request, context, transfer.deadline) from error
     except httpx.HTTPError as error:
-        # A local protocol error quotes the offending header, which may be a credential; a
-        # parser's error quotes the bytes it refused (an integration's attributes): both get a
-        # fixed text, and the quoting error leaves the chain. Any other text is the server's or
-        # the network's: redacted, and the query kept out.
-        cause: BaseException = error
-        if isinstance(error, httpx.LocalProtocolError):
-            detail = ""
-        elif isinstance(error, httpx.RemoteProtocolError) and _quotes(str(error)):
-            said = _WORDS.search(str(error))  # h11's own words: "illegal status line"
-            refused = f"{NOT_HTTP} ({said.group(1)})" if said else NOT_HTTP
-            detail = f": {refused}"
-            cause = httpx.RemoteProtocolError(refused)
-        else:
-            query = request.url.query.decode("ascii")
-            detail = ": " + excerpt(redact(str(error), (*secrets, query)), MAX_TEXT)
-        unresolved = _unresolved(error)
-        raise APIConnectionError(
-            f"{_named(request, context)} failed: {type(error).__name__}{detail}"
-            + (" (the host name does not resolve)" if unresolved else ""),
-            request=request,
-            request_sent=not isinstance(error, _NOT_SENT),
-            retryable=not unresolved,
-        ) from cause
+        failure, cause = transport_error(request, error, context, secrets)
+        raise failure from cause
 
 
 async def _read(
@@ -191,7 +140,7 @@ async def _read(
         if response.is_success:
             encoding = redact(response.headers.get("Content-Encoding", ""), secrets)
             raise ResponseDecodeError(
-                f"{_named(response.request, context)} -> {response.status_code}: "
+                f"{describe_request(response.request, context)} -> {response.status_code}: "
                 f"the body cannot be decoded (Content-Encoding {encoding})",
                 response=_with_content(response, b""),
             ) from error
@@ -202,7 +151,7 @@ async def _read(
     _with_content(response, content[:limit])
     if len(content) > limit and response.is_success:
         too_large = ResponseTooLargeError(
-            f"{_named(response.request, context)} -> {response.status_code}: "
+            f"{describe_request(response.request, context)} -> {response.status_code}: "
             "the answer is larger than "
             f"max_response_bytes ({limit} bytes); the rest was not read",
             response=response,
@@ -232,31 +181,6 @@ async def _inflated(response: httpx.Response) -> AsyncIterator[bytes]:
         for start in range(0, len(raw), RAW_SLICE):
             yield decoder.decode(raw[start : start + RAW_SLICE])
     yield decoder.flush()
-
-
-def _quotes(text: str) -> bool:
-    """Whether a protocol error's ``text`` may quote what was received (a transport's own
-    fixed text, :data:`NOT_HTTP` and a reason, does not)."""
-    return not text.startswith(NOT_HTTP) and _QUOTED.search(text) is not None
-
-
-def _unresolved(error: BaseException) -> bool:
-    """Whether ``error`` comes of a host name that does not resolve (not of a passing DNS fault)."""
-    seen: set[int] = set()
-    cause: BaseException | None = error
-    while cause is not None and id(cause) not in seen:
-        seen.add(id(cause))
-        if isinstance(cause, socket.gaierror):
-            return cause.errno in _NAME_UNKNOWN
-        cause = cause.__cause__ or cause.__context__
-    return False
-
-
-def _named(request: httpx.Request, context: str) -> str:
-    """The request as messages name it (``context`` first, e.g. ``"token request"``); built
-    only when a message needs it, off the path of a call that succeeds."""
-    described = describe_request(request)
-    return f"{context}: {described}" if context else described
 
 
 def _with_content(response: httpx.Response, content: bytes) -> httpx.Response:

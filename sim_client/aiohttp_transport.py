@@ -46,7 +46,7 @@ import httpx
 # drift from the default transport's (both exist throughout httpx 0.x).
 from httpx._utils import URLPattern, get_environment_proxies
 
-from sim_client._transfer import NOT_HTTP
+from sim_client._failures import NOT_HTTP
 
 try:
     import aiohttp

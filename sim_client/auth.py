@@ -242,7 +242,7 @@ class ClientCredentialsAuth(httpx.Auth):
         # The token travels in a header: anything but visible ASCII would break (and echo) it.
         if not isinstance(token, str) or not is_header_safe(token) or expires_in is None:
             raise AuthenticationError(
-                f"token request: {describe_request(response.request)} -> {response.status_code}: "
+                f"{describe_request(response.request, 'token request')} -> {response.status_code}: "
                 "the answer carries no usable access_token/expires_in",
                 response=response,
                 body=None,

@@ -70,9 +70,11 @@ class SimError(Exception):
     """The base of every error this library raises on purpose."""
 
 
-def describe_request(request: httpx.Request) -> str:
-    """``METHOD /path`` as sent (ids stay percent-encoded; no host, no query)."""
-    return f"{request.method} {request.url.raw_path.decode('ascii').split('?', 1)[0]}"
+def describe_request(request: httpx.Request, context: str = "") -> str:
+    """``METHOD /path`` as sent (ids stay percent-encoded; no host, no query), after
+    ``context`` if there is one (``token request: POST /oauth/token``)."""
+    described = f"{request.method} {request.url.raw_path.decode('ascii').split('?', 1)[0]}"
+    return f"{context}: {described}" if context else described
 
 
 def response_text(response: httpx.Response) -> str:
@@ -307,8 +309,7 @@ def make_status_error(
     details = _ErrorDetails(response, known)
     request = response.request
     reason = excerpt(redact(response.reason_phrase, known), MAX_TEXT) or "HTTP error"
-    prefix = f"{context}: " if context else ""
-    message = f"{prefix}{describe_request(request)} -> {status} {reason}"
+    message = f"{describe_request(request, context)} -> {status} {reason}"
     if details.messages:
         message += ": " + "; ".join(details.messages)
     if details.tracking_id:
