@@ -33,6 +33,7 @@ from sim_client import _clock
 from sim_client._failures import runtime_error
 from sim_client._masking import redact
 from sim_client._notices import notice_deprecation
+from sim_client._status import make_status_error
 from sim_client._transfer import Transfer, exchange
 from sim_client.errors import (
     APIConnectionError,
@@ -42,7 +43,6 @@ from sim_client.errors import (
     ServerError,
     SimError,
     describe_request,
-    make_status_error,
 )
 
 if TYPE_CHECKING:
@@ -207,7 +207,7 @@ async def send(
             refusals += 1
             pause = rate_limit_wait(failure, refusals, connection.rng)
             if budget is not None:
-                # Every call of the budget holds, this one too (in _slot, for what it may wait).
+                # Every call of the budget holds, this one too (in take_slot, for what it may wait).
                 await budget.pause(min(pause, MAX_PAUSE))
             if waited + pause > options.max_rate_limit_wait:
                 from sim_client._budget import not_retried
@@ -215,7 +215,12 @@ async def send(
                 raise not_retried(failure, pause, options.max_rate_limit_wait - waited)
             limited = failure
             if budget is None:
-                _log_rate_limit(request, pause)
+                if pause > 1.0:
+                    logger.info(
+                        "rate limited: %s answered 429; waiting %.1f s for the rate limit",
+                        describe_request(request),
+                        pause,
+                    )
                 await connection.pause(pause)
                 waited += pause
             continue
@@ -230,7 +235,7 @@ async def send(
             delay,
             retries + 1,
             options.max_retries + 1,
-            _describe(failure),
+            getattr(failure, "status_code", None) or type(failure).__name__,
         )
         await connection.pause(delay)
 
@@ -264,15 +269,6 @@ def rate_limit_wait(error: RateLimitError, refusals: int, rng: random.Random) ->
     return max(backoff(refusals, rng), floor)
 
 
-def _log_rate_limit(request: httpx.Request, wait: float) -> None:
-    if wait > 1.0:
-        logger.info(
-            "rate limited: %s answered 429; waiting %.1f s for the rate limit",
-            describe_request(request),
-            wait,
-        )
-
-
 def _log_attempt(
     request: httpx.Request, attempt: int, started: float, outcome: httpx.Response | SimError
 ) -> None:
@@ -294,29 +290,3 @@ def _log_attempt(
         attempt,
         f" tracking id {redact(tracking_id)}" if tracking_id else "",
     )
-
-
-def _describe(error: SimError) -> str:
-    status = getattr(error, "status_code", None)
-    return f"{status}" if status is not None else type(error).__name__
-
-
-def request_headers(
-    transfer: Transfer,
-    url: httpx.URL,
-    api: ApiVersion,
-    headers: Mapping[str, str],
-    kind: str | None,
-) -> httpx.Headers:
-    """The headers of a view's API requests with a body of ``kind`` (None: no body) to ``url``'s
-    host: the view's over the API version's over the httpx client's own (merged here, with
-    ``Host``, when sent directly; else by ``build_request``)."""
-    if transfer.direct is None:
-        merged = httpx.Headers()
-    else:
-        merged = httpx.Headers({"Host": url.netloc.decode("ascii")})
-        merged.update(transfer.http.headers)
-    merged.update({"Accept": "application/json", **api.headers, **headers})
-    if kind is not None:
-        merged["Content-Type"] = kind
-    return merged

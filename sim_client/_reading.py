@@ -23,18 +23,6 @@ import logging
 from contextvars import ContextVar
 from typing import Any
 
-__all__ = [
-    "WireDateTime",
-    "format_datetime",
-    "is_strict",
-    "keep_raw",
-    "model_repr",
-    "parse_datetime",
-    "require_fields",
-    "strict_reading",
-    "unknown_enum",
-]
-
 logger = logging.getLogger("sim_client")
 
 # The misfits already logged: one WARNING per kind per process. Bounded by the fragment (a

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from collections.abc import Callable
 from typing import Any, Generic, TypeVar, get_args, get_origin
 
 import httpx
@@ -26,6 +27,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 #: The errors a generated ``from_dict`` raises on a body that does not fit its model.
 DECODE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError)
@@ -40,16 +42,23 @@ class RawResponse(Generic[T]):
     same object).
     """
 
-    __slots__ = ("_model", "_parsed", "_secrets", "_strict", "http_response")
+    __slots__ = ("_model", "_parsed", "_secrets", "_strict", "_then", "http_response")
 
     def __init__(
-        self, response: httpx.Response, model: Any, *, strict: bool, secrets: tuple[str, ...] = ()
+        self,
+        response: httpx.Response,
+        model: Any,
+        *,
+        strict: bool,
+        secrets: tuple[str, ...] = (),
+        then: Callable[[Any], T] | None = None,
     ) -> None:
         self.http_response = response
         """The ``httpx.Response``, its body already read."""
         self._model = model
         self._strict = strict
         self._secrets = secrets
+        self._then = then
         self._parsed: list[T] = []
 
     def __repr__(self) -> str:
@@ -88,8 +97,18 @@ class RawResponse(Generic[T]):
             except ResponseDecodeError as error:
                 error.hide(self._secrets)
                 raise
-            self._parsed.append(parsed)
+            self._parsed.append(parsed if self._then is None else self._then(parsed))
         return self._parsed[0]
+
+    def _map(self, convert: Callable[[T], U]) -> RawResponse[U]:
+        """The same answer, whose ``parse()`` gives ``convert`` of this one's."""
+        return RawResponse(
+            self.http_response,
+            self._model,
+            strict=self._strict,
+            secrets=self._secrets,
+            then=lambda parsed: convert(parsed if self._then is None else self._then(parsed)),
+        )
 
 
 def decode(model: Any, response: httpx.Response, *, strict: bool) -> Any:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,6 +56,19 @@ class Transfer:
     deadline: float | None
     limit: int = DEFAULT_MAX_RESPONSE_BYTES
     direct: httpx.AsyncBaseTransport | None = None
+
+    def headers(self, url: httpx.URL, extra: Mapping[str, str], kind: str | None) -> httpx.Headers:
+        """The headers of API requests to ``url``'s host with a body of type ``kind`` (None: no
+        body): ``extra`` over the httpx client's own (merged here, with ``Host``, when sent
+        directly; else by ``build_request``)."""
+        merged = httpx.Headers()
+        if self.direct is not None:
+            merged["Host"] = url.netloc.decode("ascii")
+            merged.update(self.http.headers)
+        merged.update({"Accept": "application/json", **extra})
+        if kind is not None:
+            merged["Content-Type"] = kind
+        return merged
 
     def request(
         self, method: str, url: httpx.URL, headers: httpx.Headers, body: bytes | None

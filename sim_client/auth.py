@@ -1,20 +1,14 @@
-"""Bearer tokens: a static token, or OAuth2 client credentials.
+"""Bearer tokens: a static token, or OAuth2 client credentials (both ``httpx.Auth`` flows too).
 
-``SimClient`` asks its token source for the bearer of each attempt (``bearer``), tells it when
-the service answered 401 (``refused``, which says whether to replay once) and masks its
-``secrets()`` in every text it keeps from an answer. Both sources are ``httpx.Auth`` flows too,
-for use outside ``SimClient``.
+``SimClient`` asks its token source for each attempt's bearer (``bearer``), says when the
+service answered 401 (``refused``: whether to replay once) and masks its ``secrets()``.
 
-The client-credentials flow fetches a token on first use, caches it, and fetches a new one
-shortly before ``expires_in`` runs out. It sends its token request itself, through the same
-``httpx.AsyncClient`` (transport, proxies, event hooks), rather than yielding it from an httpx
-auth flow: a yielded request belongs to the one call that yielded it (its timeout, its
-cancellation, its failure), follows that call's redirect setting, and a response hook that
-raises hides the answer from the flow. Sent from here, one fetch is an asyncio task shared by
-every caller that needs a token while it runs: each waits for it within its own deadline,
-each gets its outcome (the token or the error), and the next call after a failure asks again.
-The token request carries only the headers it needs, never a cookie, and never follows a
-redirect.
+The client-credentials flow caches its token and fetches a new one shortly before
+``expires_in`` runs out. It sends the token request itself through the same httpx client, not
+from an httpx auth flow (whose request would belong to one call: its timeout, cancellation and
+redirects). One fetch is a task shared by every caller that needs a token meanwhile: each waits
+within its own deadline and gets the outcome; the next call after a failure asks again. The
+token request carries only the headers it needs, and never follows a redirect.
 """
 
 from __future__ import annotations
@@ -28,6 +22,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from sim_client._settings import check_credential, check_url, is_header_safe
+from sim_client._status import make_status_error
 from sim_client._transfer import Transfer, attempt_deadline, exchange
 from sim_client.errors import (
     APITimeoutError,
@@ -35,7 +30,6 @@ from sim_client.errors import (
     ResponseDecodeError,
     SimError,
     describe_request,
-    make_status_error,
 )
 
 if TYPE_CHECKING:
@@ -50,7 +44,7 @@ DEFAULT_EXPIRES_IN = 300.0
 # Default headers of the httpx client that the token request does not take over: credentials
 # and cookies meant for the API, and the headers that describe the token request's own body.
 _NOT_COPIED = frozenset(
-    {
+    [
         "authorization",
         "proxy-authorization",
         "cookie",
@@ -59,7 +53,7 @@ _NOT_COPIED = frozenset(
         "content-type",
         "content-length",
         "transfer-encoding",
-    }
+    ]
 )
 
 
@@ -88,15 +82,7 @@ class StaticTokenAuth(httpx.Auth):
         """What must never appear in a message or a log record."""
         return (self._token,)
 
-    def sync_auth_flow(
-        self, request: httpx.Request
-    ) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers["Authorization"] = f"Bearer {self._token}"
-        yield request
-
-    async def async_auth_flow(
-        self, request: httpx.Request
-    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["Authorization"] = f"Bearer {self._token}"
         yield request
 

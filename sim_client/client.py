@@ -24,7 +24,7 @@ from sim_client._bodies import Details, Operation, check_id, check_name, details
 from sim_client._clock import now, wait
 from sim_client._generated import operations as ops
 from sim_client._http import CookielessAsyncClient
-from sim_client._pipeline import Connection, Options, request_headers, send
+from sim_client._pipeline import Connection, Options, send
 from sim_client._responses import RawResponse
 from sim_client._settings import (
     check_headers,
@@ -425,21 +425,7 @@ class RawResponseClient:
         """The list answer; ``parse()`` gives the integration named exactly ``name``, or None."""
         check_name(name)
         raw = await self.list_integrations()
-        return _Found(raw, name)
-
-
-class _Found(RawResponse[SimIntegration | None]):
-    """The list answer of :meth:`RawResponseClient.find_integration`, parsed to one match."""
-
-    __slots__ = ("_list", "_name")
-
-    def __init__(self, raw: RawResponse[list[SimIntegration]], name: str) -> None:
-        super().__init__(raw.http_response, None, strict=raw._strict, secrets=raw._secrets)
-        self._list = raw
-        self._name = name
-
-    def parse(self) -> SimIntegration | None:
-        return _named(self._list.parse(), self._name)
+        return raw._map(lambda integrations: _named(integrations, name))
 
 
 def _named(integrations: list[SimIntegration], name: str) -> SimIntegration | None:
@@ -466,7 +452,7 @@ def _options(
 ) -> Options:
     url = httpx.URL(tenant_root)
     by_type = {
-        kind: request_headers(transfer, url, api, headers, kind)
+        kind: transfer.headers(url, {**api.headers, **headers}, kind)
         for kind in {operation.content_type for operation in ops.OPERATIONS.values()}
     }
     return Options(transfer, max_retries, max_rate_limit_wait, headers, by_type)

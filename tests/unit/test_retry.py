@@ -20,7 +20,7 @@ from sim_client import (
     _clock,
 )
 from sim_client._pipeline import BACKOFF_MAX, backoff
-from sim_client.errors import parse_retry_after
+from sim_client._status import parse_retry_after
 from tests.mock_api import MockAPI, json_response
 
 NOW = datetime(2026, 11, 27, 12, 0, 0, tzinfo=UTC)
