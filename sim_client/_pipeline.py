@@ -10,11 +10,11 @@
    anything else becomes its typed error, and then:
 5. **retry or raise**: a 429 pauses the whole budget for its ``Retry-After`` and goes again
    without using up ``max_retries`` (bounded by ``max_rate_limit_wait`` in all); 502/503/504,
-   timeouts and broken connections go again for idempotent methods, and for every method when
-   the request was never sent (:attr:`~sim_client.APIConnectionError.request_sent`, or a failed
-   token fetch); waits between attempts back off exponentially with jitter.
+   timeouts and broken connections go again, with exponential back-off and jitter, for
+   idempotent methods, and for any method whose request was never sent
+   (:attr:`~sim_client.APIConnectionError.request_sent`, or a failed token fetch).
 
-Secrets are masked in one place: every error is built with :meth:`Connection.secrets`.
+Every error is built with the secrets of :meth:`Connection.secrets` masked.
 """
 
 from __future__ import annotations

@@ -2,18 +2,17 @@
 
 The model templates (``openapi/templates/``) call these helpers from ``from_dict``/``to_dict``:
 
-- A field whose value misfits the fragment (``null``, another JSON type, a date-time that does
-  not parse, a nested object of another shape) reads as ``UNSET`` and its raw JSON value is kept
-  under its wire name in the model's ``additional_properties`` (:func:`keep_raw`), so that
-  ``to_dict()`` gives back exactly what was read.
+- A field whose value misfits the fragment (``null``, another JSON type or shape, a date-time
+  that does not parse) reads as ``UNSET``, its raw JSON kept in ``additional_properties`` under
+  its wire name (:func:`keep_raw`), so that ``to_dict()`` gives back exactly what was read.
 - An enum value the fragment does not list is kept as its plain ``str`` (:func:`unknown_enum`).
 - A date-time keeps the text it was read from where our own formatting would differ
   (``+00:00``, two-digit fractions: :class:`WireDateTime`), so ``to_dict()`` writes it back.
 - In strict mode (:func:`strict_reading`, or ``from_dict(..., strict=True)``) every misfit
   raises the decoder's TypeError/ValueError instead, and the fields a schema lists under
   ``x-sim-client-strict-required`` must be present. Unknown new fields are kept either way.
-- Each kind of misfit is logged once per process at WARNING on the ``sim_client`` logger, by
-  model, wire field and what was expected; never with the value, which may be a credential.
+- Each kind of misfit is logged once per process at WARNING (model, wire field, what was
+  expected), never with the value, which may be a credential.
 """
 
 from __future__ import annotations

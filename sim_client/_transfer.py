@@ -1,14 +1,11 @@
 """One HTTP exchange under an overall deadline, its body read up to a limit.
 
-httpx's timeouts bound each phase (connect, write, each read, pool) but not their sum: a server
-that trickles a byte at a time keeps a call alive for ever. :func:`exchange` therefore sends
-with ``stream=True``, reads the body itself, and bounds both with one deadline. httpx failures
-become our errors here, for API and token requests alike.
-
-A client ``SimClient`` made around a given transport sends straight to that transport
-(:attr:`Transfer.direct`): no hook, auth flow, cookie or redirect of ``httpx.AsyncClient.send``
-applies to a client nobody else holds, and skipping it is a third of the CPU time of a call on
-the aiohttp transport. An injected ``http_client`` keeps the whole of ``send``: its hooks run.
+httpx's timeouts bound each phase but not their sum (a server trickling a byte at a time keeps
+a call alive for ever), so :func:`exchange` streams, reads the body itself, and bounds both with
+one deadline. A client made around a given transport sends straight to it
+(:attr:`Transfer.direct`): nobody else holds its httpx client, so none of ``send``'s hooks,
+cookies or redirects apply, and skipping it saves a third of a call's CPU on aiohttp. An
+injected ``http_client`` keeps the whole of ``send``: its hooks run.
 """
 
 from __future__ import annotations
@@ -36,11 +33,8 @@ RAW_SLICE = 8 * 1024
 
 
 def attempt_deadline(timeout: httpx.Timeout) -> float | None:
-    """The overall deadline of an attempt: the largest phase of ``timeout`` that is set.
-
-    A float ``timeout`` sets every phase to itself, so it bounds the whole attempt too; a phase
-    of ``None`` bounds nothing, and ``httpx.Timeout(None)`` gives no deadline at all.
-    """
+    """The overall deadline of an attempt: the largest phase of ``timeout`` that is set (a
+    float sets every phase; ``httpx.Timeout(None)`` gives no deadline)."""
     phases = [t for t in (timeout.connect, timeout.read, timeout.write, timeout.pool) if t]
     return max(phases) if phases else None
 
@@ -103,13 +97,12 @@ async def exchange(
     secrets: tuple[str, ...] = (),
     follow_redirects: bool | None = None,
 ) -> httpx.Response:
-    """Send ``request`` and read its body within the deadline; the answer, whatever its status.
+    """Send ``request`` and read its body within the deadline; the answer, whatever its status
+    (one an injected client's hook raised comes without a body).
 
-    A status an injected client's response hook raised (``raise_for_status``) is returned as
-    an answer without a body, so that the caller treats it as any other. A 2xx body longer
-    than the limit is a :class:`ResponseTooLargeError`, one that cannot be decoded a
-    :class:`ResponseDecodeError`; a non-2xx body is cut at the limit (or left empty) instead, as
-    the status says what went wrong. ``context`` prefixes messages (``"token request"``).
+    A 2xx body longer than the limit is a :class:`ResponseTooLargeError`, one that cannot be
+    decoded a :class:`ResponseDecodeError`; a non-2xx body is cut at the limit (or left empty),
+    as its status says what went wrong. ``context`` prefixes messages (``"token request"``).
     """
     redirects: Any = httpx.USE_CLIENT_DEFAULT if follow_redirects is None else follow_redirects
     import asyncio  # here: importing sim_client does not need asyncio loaded
@@ -152,16 +145,17 @@ async def _read(
     except httpx.DecodingError as error:
         if response.is_success:
             encoding = redact(response.headers.get("Content-Encoding", ""), secrets)
+            response._content = b""  # what ``aread()`` sets; the stream is consumed
             raise ResponseDecodeError(
                 f"{describe_request(response.request, context)} -> {response.status_code}: "
                 f"the body cannot be decoded (Content-Encoding {encoding})",
-                response=_with_content(response, b""),
+                response=response,
             ) from error
         content = b""
     finally:
         if not response.is_closed:
             await response.aclose()
-    _with_content(response, content[:limit])
+    response._content = content[:limit]
     if len(content) > limit and response.is_success:
         too_large = ResponseTooLargeError(
             f"{describe_request(response.request, context)} -> {response.status_code}: "
@@ -194,9 +188,3 @@ async def _inflated(response: httpx.Response) -> AsyncIterator[bytes]:
         for start in range(0, len(raw), RAW_SLICE):
             yield decoder.decode(raw[start : start + RAW_SLICE])
     yield decoder.flush()
-
-
-def _with_content(response: httpx.Response, content: bytes) -> httpx.Response:
-    # What ``aread()`` does, but with the bytes read here (the stream is consumed).
-    response._content = content
-    return response

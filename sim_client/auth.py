@@ -88,11 +88,8 @@ class StaticTokenAuth(httpx.Auth):
 
 
 class ClientCredentialsAuth(httpx.Auth):
-    """OAuth2 client credentials with a cached, single-flight, early-refreshed token.
-
-    As an ``httpx.Auth`` of its own, it needs ``http_client``: the client token requests go
-    through.
-    """
+    """OAuth2 client credentials with a cached, single-flight, early-refreshed token (as an
+    ``httpx.Auth`` of its own, it sends token requests through ``http_client``)."""
 
     def __init__(
         self,
@@ -135,11 +132,8 @@ class ClientCredentialsAuth(httpx.Auth):
         return None
 
     async def bearer(self, transfer: Transfer) -> str:
-        """The cached token, or the outcome of the one fetch in flight (started if none is).
-
-        The fetch is bounded by the timeout and the deadline of the call that started it; a
-        caller that joins it waits at most its own ``transfer.deadline``.
-        """
+        """The cached token, or the outcome of the one fetch in flight (started if none is, and
+        bounded by its starter's deadline); a caller that joins it waits its own deadline."""
         token = self._cached()
         if token is not None:
             return token

@@ -1,10 +1,8 @@
 """``SimClient``: the public face of the SIM Integrations API; each operation in one line.
 
-A method checks its arguments (:mod:`sim_client._bodies`), builds the request of its row of the
-generated operations table (:mod:`sim_client._generated.operations`) at the URL its API version
-gives (:meth:`ApiVersion.url`), and hands it to :func:`sim_client._pipeline.send`, which owns the
-life of the call: rate-limit slot, token, send, classify, retry. The answer comes back as a
-:class:`~sim_client.RawResponse`, whose ``parse()`` the plain methods return.
+A method checks its arguments (:mod:`sim_client._bodies`), builds the request of its row of
+:mod:`sim_client._generated.operations` and hands it to :func:`sim_client._pipeline.send`,
+which owns the life of the call; the plain methods return the raw answer's ``parse()``.
 """
 
 from __future__ import annotations
@@ -19,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 
-from sim_client._api_versions import ApiName, ApiVersion, api_version, split_base_url
+from sim_client._api_versions import ApiName, api_version, split_base_url
 from sim_client._bodies import Details, Operation, check_id, check_name, details_body, patch_body
 from sim_client._clock import now, wait
 from sim_client._generated import operations as ops
@@ -104,8 +102,7 @@ class SimClient:
         if http_client is not None and transport is not None:
             raise ValueError("give http_client or transport, not both")
         owns_http = http_client is None
-        # A per-request timeout only where the client's own must be overridden: an injected
-        # client given an explicit timeout, or one without any. Otherwise the client's applies.
+        # An injected client's own timeout applies, unless a timeout was given or it has none.
         request_timeout: httpx.Timeout | None = None
         if http_client is None:
             http_client = CookielessAsyncClient(
@@ -139,7 +136,7 @@ class SimClient:
             limit,
             direct=transport if owns_http else None,
         )
-        self._options = _options(transfer, tenant_root, version, retries, max_wait, {})
+        self._options = _options(transfer, self._connection, retries, max_wait, {})
         self._strict = strict
         self._view = False
 
@@ -175,12 +172,9 @@ class SimClient:
 
     def __repr__(self) -> str:
         connection = self._connection
-        kind = (
-            "client_credentials" if isinstance(connection.auth, ClientCredentialsAuth) else "token"
-        )
-        state = (", strict=True" if self._strict else "") + (
-            ", closed" if connection.closed else ""
-        )
+        credentials = isinstance(connection.auth, ClientCredentialsAuth)
+        kind = "client_credentials" if credentials else "token"
+        state = ", strict=True" * self._strict + ", closed" * connection.closed
         return (
             f"SimClient(base_url={self.base_url!r}, api={connection.api.name!r}, auth={kind}, "
             f"max_retries={self._options.max_retries}{state})"
@@ -251,8 +245,7 @@ class SimClient:
         view._view = True
         view._options = _options(
             transfer,
-            self._connection.tenant_root,
-            self._connection.api,
+            self._connection,
             options.max_retries if max_retries is None else check_max_retries(max_retries),
             options.max_rate_limit_wait
             if max_rate_limit_wait is None
@@ -444,15 +437,14 @@ def _url(text: str) -> httpx.URL:
 
 def _options(
     transfer: Transfer,
-    tenant_root: str,
-    api: ApiVersion,
+    connection: Connection,
     max_retries: int,
     max_rate_limit_wait: float,
     headers: Mapping[str, str],
 ) -> Options:
-    url = httpx.URL(tenant_root)
+    url, api_headers = httpx.URL(connection.tenant_root), connection.api.headers
     by_type = {
-        kind: transfer.headers(url, {**api.headers, **headers}, kind)
+        kind: transfer.headers(url, {**api_headers, **headers}, kind)
         for kind in {operation.content_type for operation in ops.OPERATIONS.values()}
     }
     return Options(transfer, max_retries, max_rate_limit_wait, headers, by_type)

@@ -71,8 +71,8 @@ async def test_429_is_retried_for_every_method_waiting_retry_after(
     (waited,) = waits
     if expected_sleep == "backoff":
         assert 0.375 <= waited <= 0.5
-    else:
-        assert waited == expected_sleep
+    else:  # the budget's pause, measured on the clock a moment after it began
+        assert waited == pytest.approx(expected_sleep, abs=0.01)
 
 
 async def test_429_with_an_http_date_waits_until_then(waits: list[float]) -> None:
