@@ -8,7 +8,6 @@ which owns the life of the call; the plain methods return the raw answer's ``par
 from __future__ import annotations
 
 import dataclasses
-import functools
 import json
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -39,7 +38,7 @@ from sim_client.models import SimIntegration
 from sim_client.rate_limit import RateLimit
 
 if TYPE_CHECKING:
-    from sim_client.desired import ApplyResult, Plan
+    from sim_client.desired import ApplyResult, Outcome, Plan
 
 __all__ = ["DEFAULT_RATE_LIMIT", "DEFAULT_TIMEOUT", "RawResponseClient", "SimClient"]
 
@@ -113,7 +112,7 @@ class SimClient:
                     "Accept": "application/json",
                 },
             )
-        elif timeout is not _TIMEOUT_NOT_GIVEN or _unbounded(http_client.timeout):
+        elif timeout is not _TIMEOUT_NOT_GIVEN or None in http_client.timeout.as_dict().values():
             request_timeout = checked_timeout
         budget = None
         if rate_limit is not None:
@@ -302,8 +301,7 @@ class SimClient:
 
     async def find_integration(self, name: str) -> SimIntegration | None:
         """The integration whose name is exactly ``name``, or None."""
-        check_name(name)
-        return _named(await self.list_integrations(), name)
+        return (await self.with_raw_response.find_integration(name)).parse()
 
     async def upsert_integration(self, details: Details) -> SimIntegration:
         """Replace the integration named ``details``' name, or create it if there is none."""
@@ -360,12 +358,20 @@ class SimClient:
 
         return await plan(self, desired, **options)
 
-    async def apply(self, plan: Plan, **options: Any) -> ApplyResult:
-        """Carry out ``plan``: :func:`sim_client.desired.apply`, whose keyword arguments
-        (``concurrency``, ``fail_fast``, ``on_outcome``) ``options`` are."""
+    async def apply(
+        self,
+        plan: Plan,
+        *,
+        concurrency: int = 4,
+        fail_fast: bool = False,
+        on_outcome: Callable[[Outcome], None] | None = None,
+    ) -> ApplyResult:
+        """Carry out ``plan``, each action's outcome reported: :func:`sim_client.desired.apply`."""
         from sim_client.desired import apply
 
-        return await apply(self, plan, **options)
+        return await apply(
+            self, plan, concurrency=concurrency, fail_fast=fail_fast, on_outcome=on_outcome
+        )
 
 
 class RawResponseClient:
@@ -418,17 +424,9 @@ class RawResponseClient:
         """The list answer; ``parse()`` gives the integration named exactly ``name``, or None."""
         check_name(name)
         raw = await self.list_integrations()
-        return raw._map(lambda integrations: _named(integrations, name))
+        return raw._map(lambda found: next((i for i in found if i.name == name), None))
 
 
-def _named(integrations: list[SimIntegration], name: str) -> SimIntegration | None:
-    for integration in integrations:
-        if integration.name == name:
-            return integration
-    return None
-
-
-@functools.lru_cache(maxsize=512)
 def _url(text: str) -> httpx.URL:
     """``text`` parsed, remembered: a tenant has few integrations, and httpx parses a URL
     character by character (about 15 us)."""
@@ -448,8 +446,3 @@ def _options(
         for kind in {operation.content_type for operation in ops.OPERATIONS.values()}
     }
     return Options(transfer, max_retries, max_rate_limit_wait, headers, by_type)
-
-
-def _unbounded(timeout: httpx.Timeout) -> bool:
-    """Whether ``timeout`` leaves any phase of a request without a limit."""
-    return None in (timeout.connect, timeout.read, timeout.write, timeout.pool)
