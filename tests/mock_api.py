@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections.abc import Callable
 from typing import Any
@@ -51,6 +52,13 @@ def integration(**fields: Any) -> dict[str, Any]:
     }
     document.update(fields)
     return document
+
+
+def crc_broken_bomb(size: int) -> bytes:
+    """``size`` zero bytes gzipped, the CRC at the end wrong: inflating all of it fails there."""
+    bomb = bytearray(gzip.compress(b"\0" * size, compresslevel=9))
+    bomb[-8] ^= 0xFF
+    return bytes(bomb)
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> httpx.Response:

@@ -24,8 +24,14 @@ from sim_client import APIConnectionError, ResponseTooLargeError, SimClient, aio
 from sim_client.aiohttp_transport import AiohttpTransport
 from sim_client.testing import FakeSimServer
 from tests.loopback_helpers import no_proxies, proxy_free_environment
-from tests.mock_api import BASE_URL, TOKEN, MockAPI, integration, json_response
-from tests.unit.test_limits import crc_broken_bomb
+from tests.mock_api import (
+    BASE_URL,
+    TOKEN,
+    MockAPI,
+    crc_broken_bomb,
+    integration,
+    json_response,
+)
 
 SET_COOKIE = {"Set-Cookie": "session=abc; Path=/"}
 
@@ -717,3 +723,32 @@ async def test_a_connection_that_cannot_be_opened_is_a_connect_error_or_timeout(
     assert isinstance(refused.value.__cause__, aiohttp.ClientConnectorError)
     assert str(refused.value) == str(refused.value.__cause__)
     await transport.aclose()
+
+
+@pytest.mark.loopback
+@pytest.mark.parametrize("name", ["httpx", "aiohttp"])
+async def test_a_utf8_header_of_an_injected_client_is_sent_as_its_bytes(name: str) -> None:
+    # An injected client may carry any header bytes; the aiohttp transport's ASCII fast path
+    # must fall back to httpx's own decoding, so that UTF-8 leaves as the same bytes.
+    heads: list[bytes] = []
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        heads.append(await reader.readuntil(b"\r\n\r\n"))
+        writer.write(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    transport = AiohttpTransport(trust_env=False) if name == "aiohttp" else None
+    http = httpx.AsyncClient(transport=transport, headers={"X-Label": "café ✓".encode()})
+    try:
+        async with (
+            http,
+            SimClient(f"http://127.0.0.1:{port}", token="t0k", http_client=http) as sim,
+        ):
+            await sim.delete_integration("abc")
+    finally:
+        server.close()
+    (head,) = heads
+    assert "x-label: café ✓\r\n".encode() in head.lower()

@@ -28,7 +28,14 @@ from sim_client import (
 from sim_client._masking import MAX_TEXT
 from sim_client._transfer import DEFAULT_MAX_RESPONSE_BYTES, attempt_deadline
 from sim_client.errors import MAX_BODY_EXCERPT, MAX_MESSAGES
-from tests.mock_api import CLIENT_ID, CLIENT_SECRET, MockAPI, integration, json_response
+from tests.mock_api import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    MockAPI,
+    crc_broken_bomb,
+    integration,
+    json_response,
+)
 
 T = TypeVar("T")
 GUARD = 5.0  # seconds: far above every deadline below; reached only if a call hangs
@@ -168,13 +175,6 @@ async def test_a_gzip_bomb_is_cut_at_the_default_limit() -> None:
         await guarded(api.client().list_integrations())
     assert f"({DEFAULT_MAX_RESPONSE_BYTES} bytes)" in str(raised.value)
     assert len(raised.value.body) == MAX_BODY_EXCERPT
-
-
-def crc_broken_bomb(size: int) -> bytes:
-    """``size`` zero bytes gzipped, the CRC at the end wrong: inflating all of it fails there."""
-    bomb = bytearray(gzip.compress(b"\0" * size, compresslevel=9))
-    bomb[-8] ^= 0xFF
-    return bytes(bomb)
 
 
 async def test_a_gzip_bomb_in_one_chunk_is_inflated_only_up_to_the_limit() -> None:
