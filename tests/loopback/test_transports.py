@@ -741,7 +741,7 @@ async def test_a_utf8_header_of_an_injected_client_is_sent_as_its_bytes(name: st
     server = await asyncio.start_server(answer, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
     transport = AiohttpTransport(trust_env=False) if name == "aiohttp" else None
-    http = httpx.AsyncClient(transport=transport, headers={"X-Label": "café ✓".encode()})
+    http = httpx.AsyncClient(transport=transport, headers=[(b"X-Label", "café ✓".encode())])
     try:
         async with (
             http,
