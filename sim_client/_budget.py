@@ -5,7 +5,8 @@ A :class:`Budget` grants slots so that no window of ``limit.per`` seconds holds 
 reserved before it, so callers are served in order of arrival), which tells it how long it
 will wait before it waits: a wait longer than the caller allows fails at once, holding nothing.
 A 429's ``Retry-After`` pauses the whole budget. :func:`budget_for` hands every client of a
-process with the same limit, store and key the same budget.
+process with the same limit, store and key (:func:`budget_key`) the same budget;
+:func:`take_slot` is how a call of the pipeline waits for its slot.
 
 :class:`LocalBudget` keeps the budget in the process; ``sim_client._redis_budget`` keeps it in
 Redis for every process that uses the store.

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from sim_client import _budget, _clock
+from sim_client import _budget, _clock, _masking
 from sim_client.testing import DEFAULT_CLIENT_SECRET, DEFAULT_TOKEN
 from tests.loopback_helpers import TRANSPORTS
 from tests.mock_api import CLIENT_SECRET, ISSUED_TOKEN, TOKEN
@@ -67,16 +67,23 @@ def fresh_rate_limit_budgets() -> Iterator[None]:
     _budget._BUDGETS.clear()
 
 
+@pytest.fixture(autouse=True)
+def fresh_secret_patterns() -> None:
+    """Each test builds the masking patterns it uses: one cached by an earlier test would hide
+    from mutation testing which tests check how a secret is masked."""
+    _masking._secrets_pattern.cache_clear()
+
+
 @pytest.fixture
 def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """Records each wait of the library (between attempts, for a rate-limit slot or pause)
-    and waits only a moment instead: the rate-limit budgets' clock moves on by the wait."""
+    and waits only a moment instead. The rate-limit budgets' clock is virtual: it stands
+    still but for the waits, so that a wait is measured exactly, however slow the machine."""
     recorded: list[float] = []
-    skipped = [0.0]
+    skipped = [time.monotonic()]
 
     async def record(seconds: float) -> None:
-        # To the millisecond: a wait for a rate-limit slot is measured on the clock, a few
-        # microseconds after the slot was reserved.
+        # To the millisecond: a float sum of waits is not always the wait it adds up to.
         recorded.append(round(seconds, 3))
         skipped[0] += max(0.0, seconds)
         # No test schedules this many (the soak about 200): a retry loop that does not end
@@ -85,7 +92,7 @@ def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
         await asyncio.sleep(0)
 
     monkeypatch.setattr(_clock, "sleep", record)
-    monkeypatch.setattr(_clock, "clock", lambda: time.monotonic() + skipped[0])
+    monkeypatch.setattr(_clock, "clock", lambda: skipped[0])
     return recorded
 
 
