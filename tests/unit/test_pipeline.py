@@ -297,6 +297,35 @@ async def test_a_retry_after_past_max_rate_limit_wait_still_pauses_the_budget(
     assert len(api.api_requests) == 1 and waits == []
 
 
+async def test_slot_waits_after_429s_count_against_max_rate_limit_wait(
+    waits: list[float],
+) -> None:
+    # Two slots per 10.2 s. The first 429 pauses the budget 3 s (waited: 3 of 10). The second
+    # pauses it again, but the third slot is 7.2 s away, and only 7 s of the 10 are left.
+    answers = [answer(429, {}, {"Retry-After": "3"})] * 2
+    api = MockAPI(default=lambda request: answers.pop() if answers else ok(request))
+    limit = RateLimit(2, per=10.0)
+    async with api.client(rate_limit=limit, max_rate_limit_wait=10.0) as sim:
+        with pytest.raises(RateLimitError) as raised:
+            await sim.get_integration("a")
+    assert str(raised.value).endswith(
+        "not retried: it would have had to wait 7.2 s for the rate limit, more than "
+        "max_rate_limit_wait allows (7.0 s left)"
+    )
+    assert len(api.api_requests) == 2 and waits == [3.0]
+
+
+async def test_429_pauses_without_a_budget_count_against_max_rate_limit_wait(
+    waits: list[float],
+) -> None:
+    api = MockAPI(answer(429, {}, {"Retry-After": "6"}))
+    async with api.client(rate_limit=None, max_rate_limit_wait=10.0) as sim:
+        with pytest.raises(RateLimitError) as raised:
+            await sim.get_integration("a")
+    assert str(raised.value).endswith("(4.0 s left)")
+    assert len(api.api_requests) == 2 and waits == [6.0]
+
+
 async def test_an_infinite_retry_after_fails_at_once(waits: list[float]) -> None:
     api = MockAPI(answer(429, {}, {"Retry-After": "1e400"}))
     async with api.client() as sim:
