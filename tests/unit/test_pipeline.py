@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import random
 import socket
 import subprocess
 import sys
@@ -28,6 +29,7 @@ from sim_client import (
     SimIntegration,
     _notices,
 )
+from sim_client._pipeline import rate_limit_wait
 from tests.mock_api import BASE_URL, CLIENT_ID, CLIENT_SECRET, TOKEN, MockAPI, integration
 from tests.mock_api import json_response as answer
 
@@ -324,6 +326,61 @@ async def test_429_pauses_without_a_budget_count_against_max_rate_limit_wait(
             await sim.get_integration("a")
     assert str(raised.value).endswith("(4.0 s left)")
     assert len(api.api_requests) == 2 and waits == [6.0]
+
+
+async def test_a_pause_that_uses_up_max_rate_limit_wait_exactly_is_waited(
+    waits: list[float], caplog: pytest.LogCaptureFixture
+) -> None:
+    answers = [answer(429, {}, {"Retry-After": "6"})] * 2
+    api = MockAPI(default=lambda request: answers.pop() if answers else ok(request))
+    async with api.client(rate_limit=None, max_rate_limit_wait=12.0) as sim:
+        with caplog.at_level("INFO", logger="sim_client"):
+            assert (await sim.get_integration("a")).name == "n"
+    assert waits == [6.0, 6.0] and len(api.api_requests) == 3
+    ours = [record.getMessage() for record in caplog.records if record.name == "sim_client"]
+    said = (
+        "rate limited: GET /beta/sim-integrations/a answered 429; waiting 6.0 s for the rate limit"
+    )
+    assert ours == [said, said]
+
+
+async def test_a_pause_of_one_second_is_not_logged(
+    waits: list[float], caplog: pytest.LogCaptureFixture
+) -> None:
+    answers = [answer(429, {}, {"Retry-After": "1"})]
+    api = MockAPI(default=lambda request: answers.pop() if answers else ok(request))
+    async with api.client(rate_limit=None) as sim:
+        with caplog.at_level("INFO", logger="sim_client"):
+            await sim.get_integration("a")
+    assert waits == [1.0]
+    assert not [record for record in caplog.records if record.name == "sim_client"]
+
+
+async def test_another_failure_between_429s_starts_their_count_again(waits: list[float]) -> None:
+    # A 429 right after another is held at least a back-off step; after a 503 it is the first.
+    answers = [
+        answer(429, {}, {"Retry-After": "0"}),
+        answer(503, {}),
+        answer(429, {}, {"Retry-After": "0"}),
+    ]
+    api = MockAPI(default=lambda request: answers.pop() if answers else ok(request))
+    async with api.client(rate_limit=None) as sim:
+        await sim.get_integration("a")
+    assert len(api.api_requests) == 4
+    first, backoff, second = waits
+    assert (first, second) == (0.0, 0.0) and 0.375 <= backoff <= 0.5
+
+
+def test_a_429_in_a_row_is_held_at_least_one_back_off_step() -> None:
+    rng = random.Random()
+    rng.random = lambda: 0.0  # type: ignore[method-assign]  # no jitter: the step itself
+    refused = httpx.Response(429, request=httpx.Request("GET", BASE_URL))
+    now = RateLimitError("429", retry_after=0.0, response=refused, body=None)
+    assert rate_limit_wait(now, 1, rng) == 0.0
+    assert rate_limit_wait(now, 2, rng) == 0.5
+    assert rate_limit_wait(now, 3, rng) == 1.0
+    later = RateLimitError("429", retry_after=5.0, response=refused, body=None)
+    assert rate_limit_wait(later, 3, rng) == 5.0
 
 
 async def test_an_infinite_retry_after_fails_at_once(waits: list[float]) -> None:
