@@ -223,7 +223,20 @@ async def test_a_wait_longer_than_max_rate_limit_wait_fails_at_once_unsent(
         await sim.get_integration("a")
         with pytest.raises(RateLimitError, match=r"not sent: it would have had to wait") as raised:
             await sim.get_integration("b")
-    assert raised.value.retry_after is not None and raised.value.retry_after > 5.0
+    error = raised.value
+    assert error.retry_after is not None and error.retry_after > 5.0
+    assert str(error).endswith("more than max_rate_limit_wait allows (5.0 s left)")
+    assert error.status_code == 429
+    assert error.response.headers["Retry-After"] == f"{error.retry_after:.0f}"
+    assert len(api.api_requests) == 1 and waits == []
+
+
+async def test_max_rate_limit_wait_0_never_waits_for_a_slot(waits: list[float]) -> None:
+    api = MockAPI(default=ok)
+    async with api.client(rate_limit=RateLimit(1, per=0.5), max_rate_limit_wait=0) as sim:
+        await sim.get_integration("a")
+        with pytest.raises(RateLimitError, match=r"wait 0\.5 s .* \(0\.0 s left\)$"):
+            await sim.get_integration("b")
     assert len(api.api_requests) == 1 and waits == []
 
 
