@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import datetime
 import random
 import socket
 import subprocess
@@ -201,6 +202,25 @@ async def test_no_notice_without_the_headers() -> None:
         warnings.simplefilter("error")
         async with api.client() as sim:
             await sim.get_integration("a")
+
+
+async def test_a_request_sent_straight_to_its_transport_is_built_as_httpx_builds_it() -> None:
+    seen: list[httpx.Request] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return ok(request)
+
+    async with SimClient(BASE_URL, token=TOKEN, transport=httpx.MockTransport(record)) as sim:
+        raw = await sim.with_raw_response.get_integration("a")
+        await sim.update_integration("a", {"name": "n"})
+    get, put = seen
+    assert get.headers["User-Agent"].startswith("sim-client/")
+    assert get.headers["Host"] == "acme.api.identitynow.com"
+    assert "Content-Length" not in get.headers and "Content-Type" not in get.headers
+    assert put.headers["Content-Length"] == str(len(put.content))
+    assert put.headers["Content-Type"] == "application/json"
+    assert datetime.timedelta(0) <= raw.elapsed < datetime.timedelta(seconds=60)
 
 
 # The rate limit.
