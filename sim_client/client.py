@@ -8,6 +8,7 @@ which owns the life of the call; the plain methods return the raw answer's ``par
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -427,6 +428,7 @@ class RawResponseClient:
         return raw._map(lambda found: next((i for i in found if i.name == name), None))
 
 
+@functools.lru_cache(maxsize=512)
 def _url(text: str) -> httpx.URL:
     """``text`` parsed, remembered: a tenant has few integrations, and httpx parses a URL
     character by character (about 15 us)."""
