@@ -151,9 +151,10 @@ class ClientCredentialsAuth(httpx.Auth):
         except SimError as error:
             raise _fresh(error) from error.__cause__  # each waiter its own error object
         except TimeoutError:
-            described = describe_request(httpx.Request("POST", self._token_url))
+            request = httpx.Request("POST", self._token_url)
             raise APITimeoutError(
-                f"token request: {described} timed out: no token within {transfer.deadline:g} s"
+                f"{describe_request(request, 'token request')} timed out: no token within "
+                f"{transfer.deadline:g} s"
             ) from None
 
     def refused(self, token: str) -> bool:
