@@ -6,7 +6,6 @@ from __future__ import annotations
 import ast
 import asyncio
 import datetime
-import random
 import socket
 import subprocess
 import sys
@@ -30,7 +29,6 @@ from sim_client import (
     SimIntegration,
     _notices,
 )
-from sim_client._pipeline import rate_limit_wait
 from tests.mock_api import BASE_URL, CLIENT_ID, CLIENT_SECRET, TOKEN, MockAPI, integration
 from tests.mock_api import json_response as answer
 
@@ -402,18 +400,6 @@ async def test_another_failure_between_429s_starts_their_count_again(waits: list
     assert len(api.api_requests) == 4
     first, backoff, second = waits
     assert (first, second) == (0.0, 0.0) and 0.375 <= backoff <= 0.5
-
-
-def test_a_429_in_a_row_is_held_at_least_one_back_off_step() -> None:
-    rng = random.Random()
-    rng.random = lambda: 0.0  # type: ignore[method-assign]  # no jitter: the step itself
-    refused = httpx.Response(429, request=httpx.Request("GET", BASE_URL))
-    now = RateLimitError("429", retry_after=0.0, response=refused, body=None)
-    assert rate_limit_wait(now, 1, rng) == 0.0
-    assert rate_limit_wait(now, 2, rng) == 0.5
-    assert rate_limit_wait(now, 3, rng) == 1.0
-    later = RateLimitError("429", retry_after=5.0, response=refused, body=None)
-    assert rate_limit_wait(later, 3, rng) == 5.0
 
 
 async def test_an_infinite_retry_after_fails_at_once(waits: list[float]) -> None:

@@ -19,7 +19,7 @@ from sim_client import (
     SimClient,
     _clock,
 )
-from sim_client._pipeline import BACKOFF_MAX, backoff
+from sim_client._pipeline import BACKOFF_MAX, backoff, rate_limit_wait
 from sim_client._status import parse_retry_after
 from tests.mock_api import MockAPI, json_response
 
@@ -71,8 +71,8 @@ async def test_429_is_retried_for_every_method_waiting_retry_after(
     (waited,) = waits
     if expected_sleep == "backoff":
         assert 0.375 <= waited <= 0.5
-    else:  # the budget's pause, measured on the clock a moment after it began
-        assert waited == pytest.approx(expected_sleep, abs=0.01)
+    else:
+        assert waited == expected_sleep
 
 
 async def test_429_with_an_http_date_waits_until_then(waits: list[float]) -> None:
@@ -268,3 +268,14 @@ async def test_the_wait_between_attempts_really_waits() -> None:
     started = loop.time()
     await _clock.sleep(0.02)
     assert loop.time() - started >= 0.02
+
+
+def test_a_429_in_a_row_is_held_at_least_one_back_off_step() -> None:
+    no_jitter = Fixed(0.0)
+    refused = httpx.Response(429, request=httpx.Request("GET", "https://acme.example/beta"))
+    now = RateLimitError("429", retry_after=0.0, response=refused, body=None)
+    assert rate_limit_wait(now, 1, no_jitter) == 0.0
+    assert rate_limit_wait(now, 2, no_jitter) == 0.5
+    assert rate_limit_wait(now, 3, no_jitter) == 1.0
+    later = RateLimitError("429", retry_after=5.0, response=refused, body=None)
+    assert rate_limit_wait(later, 3, no_jitter) == 5.0
